@@ -1,0 +1,55 @@
+// @ts-check
+// Bundles the extension into dist/extension.js. Flags: --production (minified, no source map),
+// --watch (rebuild on change).
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/**
+ * Prints build errors in the `file:line:column: error: text` form that VS Code's esbuild
+ * problem matcher reads.
+ * @type {import('esbuild').Plugin}
+ */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => {
+      console.log('[watch] build started');
+    });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        if (location) {
+          console.error(`${location.file}:${location.line}:${location.column}: error: ${text}`);
+        } else {
+          console.error(`error: ${text}`);
+        }
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+/** @type {import('esbuild').BuildOptions} */
+const options = {
+  entryPoints: ['src/extension.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: 'dist/extension.js',
+  external: ['vscode'],
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcherPlugin],
+};
+
+const context = await esbuild.context(options);
+if (watch) {
+  await context.watch();
+} else {
+  await context.rebuild();
+  await context.dispose();
+}

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { CredentialStore, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
+import { CallHistory } from './ui/history';
+import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
+import { Log } from './ui/log';
+import { registerCommands } from './ui/commands';
+import { CallHistoryProvider, HistoryNode, VIEW_ID } from './ui/tree';
+
+/** What `activate` returns: the live objects, for integration tests and other extensions. */
+export interface TcxcExtensionApi {
+  readonly credentials: CredentialStore;
+  readonly history: CallHistory;
+  readonly tree: CallHistoryProvider;
+  readonly treeView: vscode.TreeView<HistoryNode>;
+  readonly documents: CdrDocumentProvider;
+}
+
+/**
+ * Wires the extension together. Activation makes no request: it only registers views and commands
+ * and checks whether credentials are stored.
+ */
+export function activate(context: vscode.ExtensionContext): TcxcExtensionApi {
+  const log = new Log();
+  context.subscriptions.push(log);
+  try {
+    return activateWithLog(context, log);
+  } catch (error) {
+    log.error('Activation', 'Activation failed', error);
+    void vscode.window.showErrorMessage(
+      `TCXC failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    throw error;
+  }
+}
+
+function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtensionApi {
+  const credentials = new CredentialStore(context.secrets);
+  const history = new CallHistory(log);
+  const tree = new CallHistoryProvider(history);
+  const documents = new CdrDocumentProvider();
+  const treeView = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
+  context.subscriptions.push(
+    credentials,
+    history,
+    tree,
+    documents,
+    treeView,
+    vscode.workspace.registerTextDocumentContentProvider(CDR_SCHEME, documents),
+    ...registerCommands({ extension: context, credentials, history, documents, treeView, log }),
+    credentials.onDidChange(() => void updateCredentialsContext(credentials, treeView, log)),
+  );
+  void updateCredentialsContext(credentials, treeView, log);
+  return { credentials, history, tree, treeView, documents };
+}
+
+async function updateCredentialsContext(
+  credentials: CredentialStore,
+  treeView: vscode.TreeView<HistoryNode>,
+  log: Log,
+): Promise<void> {
+  try {
+    const stored = await credentials.read();
+    treeView.description = stored?.login;
+    await vscode.commands.executeCommand(
+      'setContext',
+      HAS_CREDENTIALS_CONTEXT,
+      stored !== undefined,
+    );
+  } catch (error) {
+    log.error('Credentials', 'Reading the stored credentials failed', error);
+  }
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,38 @@
+import { Cdr } from './cdr';
+import { CallTotals } from './grouping';
+import { formatMicros } from './money';
+
+/** Formats seconds as `m:ss`, or `h:mm:ss` from one hour. */
+export function formatDuration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = String(seconds % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+/** Formats a time as `YYYY-MM-DD HH:MM:SS UTC`, or a dash when it is missing. */
+export function formatUtc(date: Date | undefined): string {
+  return date ? `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+}
+
+/** Shows a digits-only destination or caller number in E.164 form with a leading `+`. */
+export function formatNumber(number: string): string {
+  return /^\d+$/.test(number) ? `+${number}` : number;
+}
+
+/** One line of totals, for example `12 calls · 3 failed · 25.5 min · 0.123400`. */
+export function formatTotals(totals: CallTotals): string {
+  const parts = [`${totals.calls} ${totals.calls === 1 ? 'call' : 'calls'}`];
+  if (totals.failed > 0) {
+    parts.push(`${totals.failed} failed`);
+  }
+  parts.push(`${(totals.durationSeconds / 60).toFixed(1)} min`, formatMicros(totals.amountMicros));
+  return parts.join(' · ');
+}
+
+/** The cause of a failed call, for example `17 User busy`. */
+export function formatCause(cdr: Cdr): string {
+  const code = cdr.disconnectCode === undefined ? '' : String(cdr.disconnectCode);
+  return [code, cdr.disconnectReason].filter((part) => part !== '').join(' ') || 'unknown cause';
+}

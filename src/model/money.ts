@@ -1,0 +1,61 @@
+/**
+ * Exact money arithmetic in micro-units (millionths), the precision of TCXC's six-decimal
+ * `customer_amount`. Amounts are bigint so sums of any length never pick up float noise.
+ */
+export const MICROS_PER_UNIT = 1_000_000n;
+
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parses a decimal amount such as `"0.004987"` or `0.004987` into micro-units. More than six
+ * decimals are rounded half away from zero. Returns undefined for anything that is not a number.
+ */
+export function parseMicros(value: unknown): bigint | undefined {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      return undefined;
+    }
+    // toFixed(7) keeps one digit beyond micro precision for the rounding below.
+    text = value.toFixed(7);
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return undefined;
+  }
+  const match = DECIMAL.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  const [, sign, whole, fraction = ''] = match;
+  const padded = (fraction + '0000000').slice(0, 7);
+  let micros = BigInt(whole) * MICROS_PER_UNIT + BigInt(padded.slice(0, 6));
+  if (Number(padded[6]) >= 5) {
+    micros += 1n;
+  }
+  return sign === '-' ? -micros : micros;
+}
+
+/** Formats micro-units with a fixed number of decimals (0 to 6), rounding half away from zero. */
+export function formatMicros(micros: bigint, decimals = 6): string {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 6) {
+    throw new RangeError(`Invalid decimals ${decimals}: expected 0 to 6`);
+  }
+  const negative = micros < 0n;
+  let magnitude = negative ? -micros : micros;
+  const drop = 10n ** BigInt(6 - decimals);
+  magnitude = (magnitude + drop / 2n) / drop;
+  const scale = 10n ** BigInt(decimals);
+  const whole = (magnitude / scale).toString();
+  const fraction = decimals > 0 ? '.' + (magnitude % scale).toString().padStart(decimals, '0') : '';
+  return `${negative && magnitude !== 0n ? '-' : ''}${whole}${fraction}`;
+}
+
+/** Adds amounts exactly; undefined entries count as zero. */
+export function sumMicros(amounts: Iterable<bigint | undefined>): bigint {
+  let total = 0n;
+  for (const amount of amounts) {
+    total += amount ?? 0n;
+  }
+  return total;
+}

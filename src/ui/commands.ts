@@ -1,0 +1,263 @@
+import * as vscode from 'vscode';
+import { TcxcCredentials } from '../client/client';
+import { AuthenticationError, CancelledError } from '../client/errors';
+import { Cdr } from '../model/cdr';
+import { formatNumber } from '../model/format';
+import { QueryRequest, describeRequest } from '../model/timeWindow';
+import { CredentialStore, promptAndStoreCredentials } from './credentials';
+import { CallHistory, errorMessage } from './history';
+import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
+import { Log } from './log';
+import { promptQueryRequest } from './queryInput';
+import { readRequestSettings } from './settings';
+import { CdrNode, VIEW_ID } from './tree';
+
+const LAST_REQUEST_KEY = 'tcxc.lastQueryRequest';
+
+/** Context key set once a query has been fetched; the welcome views read it. */
+export const HAS_HISTORY_CONTEXT = 'tcxc.hasHistory';
+
+/** Everything the command handlers act on. */
+export interface CommandContext {
+  readonly extension: vscode.ExtensionContext;
+  readonly credentials: CredentialStore;
+  readonly history: CallHistory;
+  readonly documents: CdrDocumentProvider;
+  readonly treeView: vscode.TreeView<unknown>;
+  readonly log: Log;
+}
+
+type Handler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>;
+
+/** Command ids without the `tcxc.` prefix, which {@link registerCommands} adds. */
+const COMMANDS: Readonly<Record<string, Handler>> = {
+  setCredentials: setCredentials,
+  clearCredentials: clearCredentials,
+  fetchCdrs: (context, request) => fetchCdrs(context, request as QueryRequest | undefined),
+  refresh: refresh,
+  loadMore: loadMore,
+  openCdrJson: (context, target) => openCdrJson(context, target),
+};
+
+export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([name, handler]) =>
+    vscode.commands.registerCommand(`tcxc.${name}`, (...args: unknown[]) =>
+      handler(context, ...args),
+    ),
+  );
+}
+
+async function setCredentials(context: CommandContext): Promise<TcxcCredentials | undefined> {
+  try {
+    const credentials = await promptAndStoreCredentials(context.credentials);
+    if (credentials) {
+      context.log.info('Credentials', `Stored credentials for login ${credentials.login}`);
+      void vscode.window.showInformationMessage(`TCXC credentials saved for ${credentials.login}.`);
+    }
+    return credentials;
+  } catch (error) {
+    reportError(context, 'Saving the TCXC credentials', error);
+    return undefined;
+  }
+}
+
+async function clearCredentials(context: CommandContext): Promise<void> {
+  const clear: vscode.MessageItem = { title: 'Clear' };
+  const answer = await vscode.window.showWarningMessage(
+    'Remove the stored TCXC login and API key from this machine? The loaded CDRs are cleared too.',
+    { modal: true },
+    clear,
+  );
+  if (answer !== clear) {
+    return;
+  }
+  try {
+    await context.credentials.clear();
+    await context.history.clear();
+    await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, false);
+    context.log.info('Credentials', 'Cleared the stored credentials');
+  } catch (error) {
+    reportError(context, 'Clearing the TCXC credentials', error);
+  }
+}
+
+/** Runs a query: from the argument when given (for keybindings), otherwise asked for. */
+async function fetchCdrs(context: CommandContext, argument?: QueryRequest): Promise<void> {
+  const credentials = await requireCredentials(context);
+  if (!credentials) {
+    return;
+  }
+  const previous = context.extension.globalState.get<QueryRequest>(LAST_REQUEST_KEY);
+  const request = argument ?? (await promptQueryRequest(previous));
+  if (!request) {
+    return;
+  }
+  await context.extension.globalState.update(LAST_REQUEST_KEY, request);
+  await runQuery(context, request, credentials);
+}
+
+async function refresh(context: CommandContext): Promise<void> {
+  const request = context.history.request;
+  if (!request) {
+    await fetchCdrs(context);
+    return;
+  }
+  const credentials = await requireCredentials(context);
+  if (credentials) {
+    await runQuery(context, request, credentials);
+  }
+}
+
+async function runQuery(
+  context: CommandContext,
+  request: QueryRequest,
+  credentials: TcxcCredentials,
+): Promise<void> {
+  const description = describeRequest(request);
+  context.treeView.message = `${description} · loading…`;
+  try {
+    const result = await withProgress('Fetching CDRs', (token) =>
+      context.history.start(request, credentials, readRequestSettings(), token),
+    );
+    await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, true);
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    context.log.info('Fetch', `${description}: ${result.added.length} CDRs on the first page`);
+  } catch (error) {
+    reportError(context, 'Fetching CDRs', error, () => runQuery(context, request, credentials));
+  } finally {
+    updateMessage(context);
+  }
+}
+
+async function loadMore(context: CommandContext): Promise<void> {
+  try {
+    const page = await withProgress('Loading more CDRs', (token) =>
+      context.history.loadNextPage(token),
+    );
+    context.log.info('Fetch', `Page ${page.pageIndex + 1}: ${page.added.length} new CDRs`);
+  } catch (error) {
+    reportError(context, 'Loading more CDRs', error);
+  } finally {
+    updateMessage(context);
+  }
+}
+
+/** Opens a record given as a tree node or a record key; without one, offers the loaded records. */
+async function openCdrJson(context: CommandContext, target: unknown): Promise<void> {
+  const cdr = await resolveCdr(context, target);
+  if (cdr) {
+    await openCdrDocument(context.documents, cdr);
+  }
+}
+
+async function resolveCdr(context: CommandContext, target: unknown): Promise<Cdr | undefined> {
+  if (target instanceof CdrNode) {
+    return target.cdr;
+  }
+  if (typeof target === 'string') {
+    return context.history.find(target);
+  }
+  const selected = context.treeView.selection.find((node) => node instanceof CdrNode);
+  if (selected instanceof CdrNode) {
+    return selected.cdr;
+  }
+  return pickLoadedCdr(context);
+}
+
+async function pickLoadedCdr(context: CommandContext): Promise<Cdr | undefined> {
+  const cdrs = context.history.collection?.all() ?? [];
+  if (cdrs.length === 0) {
+    void vscode.window.showInformationMessage('No CDRs are loaded. Run "TCXC: Fetch CDRs" first.');
+    return undefined;
+  }
+  const items = cdrs.map((cdr) => ({
+    label: formatNumber(cdr.cld) || '(no number)',
+    description: `${cdr.utcDate} · ${cdr.countryName}`,
+    detail: `Call ID ${cdr.callId}`,
+    cdr,
+  }));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'TCXC: Open CDR as JSON',
+    placeHolder: 'Search by number, country or call ID',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return pick?.cdr;
+}
+
+async function requireCredentials(context: CommandContext): Promise<TcxcCredentials | undefined> {
+  try {
+    const stored = await context.credentials.read();
+    if (stored) {
+      return stored;
+    }
+  } catch (error) {
+    reportError(context, 'Reading the TCXC credentials', error);
+    return undefined;
+  }
+  const set: vscode.MessageItem = { title: 'Set Credentials' };
+  const answer = await vscode.window.showWarningMessage(
+    'No TCXC credentials are stored. Set the buyer login and API key to fetch CDRs.',
+    set,
+  );
+  return answer === set ? setCredentials(context) : undefined;
+}
+
+function withProgress<T>(
+  title: string,
+  task: (token: vscode.CancellationToken) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `TCXC: ${title}`, cancellable: true },
+    (_progress, token) => task(token),
+  );
+}
+
+function updateMessage(context: CommandContext): void {
+  const { history } = context;
+  if (!history.request || !history.collection) {
+    context.treeView.message = undefined;
+    return;
+  }
+  const count = history.collection.size;
+  const more = history.hasMore ? ', more available' : ', all loaded';
+  context.treeView.message = `${describeRequest(history.request)} · ${count} CDRs${more}`;
+}
+
+/**
+ * Logs a failure and shows it as "<operation> failed: <reason>" with the actions that fit, without
+ * waiting for the user to answer. A cancellation is logged only.
+ */
+function reportError(
+  context: CommandContext,
+  operation: string,
+  error: unknown,
+  retry?: () => Promise<void>,
+): void {
+  if (error instanceof CancelledError) {
+    context.log.info('Fetch', `${operation} was cancelled`);
+    return;
+  }
+  context.log.error('Commands', `${operation} failed`, error);
+  const openLog: vscode.MessageItem = { title: 'Open Log' };
+  const setCredentialsAction: vscode.MessageItem = { title: 'Set Credentials' };
+  const retryAction: vscode.MessageItem = { title: 'Retry' };
+  const actions = [
+    ...(error instanceof AuthenticationError ? [setCredentialsAction] : []),
+    ...(retry ? [retryAction] : []),
+    openLog,
+  ];
+  const shown = vscode.window.showErrorMessage(
+    `${operation} failed: ${errorMessage(error)}`,
+    ...actions,
+  );
+  void shown.then(async (answer) => {
+    if (answer === openLog) {
+      context.log.show();
+    } else if (answer === setCredentialsAction) {
+      await setCredentials(context);
+    } else if (answer === retryAction && retry) {
+      await retry();
+    }
+  });
+}

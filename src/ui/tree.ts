@@ -1,0 +1,224 @@
+import * as vscode from 'vscode';
+import { Cdr, UNKNOWN_DATE } from '../model/cdr';
+import {
+  formatCause,
+  formatDuration,
+  formatNumber,
+  formatTotals,
+  formatUtc,
+} from '../model/format';
+import { formatMicros } from '../model/money';
+import { CallHistory, HistoryChange } from './history';
+
+export const VIEW_ID = 'tcxc.callHistory';
+
+/** A UTC date with its calls. */
+export class DateNode {
+  readonly kind = 'date';
+  constructor(readonly date: string) {}
+}
+
+/** One call detail record under its date. */
+export class CdrNode {
+  readonly kind = 'cdr';
+  constructor(
+    readonly cdr: Cdr,
+    readonly parent: DateNode,
+  ) {}
+}
+
+/** The action row at the end of the list: load the next page, or retry a failed one. */
+export class LoadMoreNode {
+  readonly kind = 'loadMore';
+}
+
+export type HistoryNode = DateNode | CdrNode | LoadMoreNode;
+
+/**
+ * Shapes the loaded call history into a tree: UTC dates newest first, their calls, and a
+ * "Load more" row while pages remain. Node objects are kept per key so that a refresh can target
+ * one date node and item ids stay stable.
+ */
+export class CallHistoryProvider
+  implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable
+{
+  private readonly changeEmitter = new vscode.EventEmitter<HistoryNode | undefined | void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly dateNodes = new Map<string, DateNode>();
+  private readonly cdrNodes = new Map<string, CdrNode>();
+  private readonly loadMoreNode = new LoadMoreNode();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly history: CallHistory) {
+    this.subscription = history.onDidChange((change) => this.onHistoryChange(change));
+  }
+
+  getChildren(element?: HistoryNode): HistoryNode[] {
+    const collection = this.history.collection;
+    if (!collection) {
+      return [];
+    }
+    if (!element) {
+      const dates: HistoryNode[] = collection.dates().map((date) => this.dateNode(date));
+      return this.actionRowVisible() ? [...dates, this.loadMoreNode] : dates;
+    }
+    if (element instanceof DateNode) {
+      const group = collection.group(element.date);
+      return group ? group.cdrs.map((cdr) => this.cdrNode(cdr, element)) : [];
+    }
+    return [];
+  }
+
+  getParent(element: HistoryNode): HistoryNode | undefined {
+    return element instanceof CdrNode ? element.parent : undefined;
+  }
+
+  getTreeItem(element: HistoryNode): vscode.TreeItem {
+    if (element instanceof DateNode) {
+      return this.dateItem(element);
+    }
+    if (element instanceof CdrNode) {
+      return cdrItem(element.cdr);
+    }
+    return this.loadMoreItem();
+  }
+
+  private dateItem(node: DateNode): vscode.TreeItem {
+    const group = this.history.collection?.group(node.date);
+    const newest = this.history.collection?.dates()[0] === node.date;
+    const item = new vscode.TreeItem(
+      node.date === UNKNOWN_DATE ? 'Unknown date' : node.date,
+      newest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    item.id = `date:${node.date}`;
+    item.description = group ? formatTotals(group.totals) : '';
+    item.tooltip = `${item.description} (UTC date)`;
+    item.iconPath = new vscode.ThemeIcon('calendar');
+    item.contextValue = 'date';
+    return item;
+  }
+
+  private loadMoreItem(): vscode.TreeItem {
+    const failure = this.history.lastFailure;
+    const loaded = this.history.collection?.size ?? 0;
+    let item: vscode.TreeItem;
+    if (this.history.loading) {
+      item = new vscode.TreeItem('Loading…');
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+    } else if (failure) {
+      item = new vscode.TreeItem(`Retry page ${failure.pageIndex + 1}`);
+      item.description = failure.message;
+      item.tooltip = `Loading page ${failure.pageIndex + 1} failed: ${failure.message}`;
+      item.iconPath = new vscode.ThemeIcon(
+        'warning',
+        new vscode.ThemeColor('list.warningForeground'),
+      );
+      item.command = { command: 'tcxc.loadMore', title: 'Retry' };
+    } else {
+      item = new vscode.TreeItem('Load more');
+      item.description = `${loaded} loaded`;
+      item.tooltip = `Fetch page ${this.history.pageCount + 1} of this query`;
+      item.iconPath = new vscode.ThemeIcon('fold-down');
+      item.command = { command: 'tcxc.loadMore', title: 'Load more' };
+    }
+    item.id = 'loadMore';
+    item.contextValue = 'loadMore';
+    return item;
+  }
+
+  private dateNode(date: string): DateNode {
+    let node = this.dateNodes.get(date);
+    if (!node) {
+      node = new DateNode(date);
+      this.dateNodes.set(date, node);
+    }
+    return node;
+  }
+
+  private cdrNode(cdr: Cdr, parent: DateNode): CdrNode {
+    let node = this.cdrNodes.get(cdr.key);
+    if (!node || node.cdr !== cdr) {
+      node = new CdrNode(cdr, parent);
+      this.cdrNodes.set(cdr.key, node);
+    }
+    return node;
+  }
+
+  private onHistoryChange(change: HistoryChange): void {
+    if (change.kind === 'reset') {
+      this.dateNodes.clear();
+      this.cdrNodes.clear();
+      this.changeEmitter.fire();
+    } else if (change.kind === 'loading') {
+      this.changeEmitter.fire(this.actionRowVisible() ? this.loadMoreNode : undefined);
+    } else if (change.newDates.length === 0 && this.actionRowVisible()) {
+      // Only existing dates grew: refresh those nodes and the action row, not the whole tree.
+      for (const date of change.changedDates) {
+        this.changeEmitter.fire(this.dateNode(date));
+      }
+      this.changeEmitter.fire(this.loadMoreNode);
+    } else {
+      this.changeEmitter.fire();
+    }
+  }
+
+  private actionRowVisible(): boolean {
+    return this.history.hasMore || this.history.lastFailure !== undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changeEmitter.dispose();
+  }
+}
+
+function cdrItem(cdr: Cdr): vscode.TreeItem {
+  const item = new vscode.TreeItem(formatNumber(cdr.cld) || '(no number)');
+  const where = cdr.countryName || cdr.billingPrefix || 'unknown destination';
+  const outcome = cdr.answered
+    ? `${formatDuration(cdr.durationSeconds ?? 0)} · ${formatMicros(cdr.amountMicros ?? 0n)}`
+    : `failed: ${formatCause(cdr)}`;
+  item.id = `cdr:${cdr.key}`;
+  item.description = `${where} · ${outcome}`;
+  item.tooltip = cdrTooltip(cdr);
+  item.contextValue = cdr.answered ? 'cdr:answered' : 'cdr:failed';
+  item.iconPath = cdr.answered
+    ? new vscode.ThemeIcon('call-outgoing', new vscode.ThemeColor('charts.green'))
+    : new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  item.accessibilityInformation = {
+    label: `${cdr.answered ? 'Answered' : 'Failed'} call to ${item.label as string}, ${item.description}`,
+  };
+  item.command = { command: 'tcxc.openCdrJson', title: 'Open as JSON', arguments: [cdr.key] };
+  return item;
+}
+
+/** Builds the hover text; every value from the API goes in as escaped text, never as Markdown. */
+function cdrTooltip(cdr: Cdr): vscode.MarkdownString {
+  const rows: [string, string][] = [
+    ['Destination (CLD)', formatNumber(cdr.cld)],
+    ['Caller ID (CLI)', formatNumber(cdr.cli)],
+    ['Country', cdr.countryName],
+    ['Description', cdr.description],
+    ['Vendor', cdr.vendorName],
+    ['Setup', formatUtc(cdr.setupTime)],
+    ['Connect', formatUtc(cdr.connectTime)],
+    ['Disconnect', formatUtc(cdr.disconnectTime)],
+    ['Duration', `${cdr.durationSeconds ?? '?'} s (billed ${cdr.billedSeconds ?? 0} s)`],
+    ['Amount', formatMicros(cdr.amountMicros ?? 0n)],
+    ['Cause', formatCause(cdr)],
+    ['Call ID', cdr.callId],
+  ];
+  const tooltip = new vscode.MarkdownString();
+  tooltip.supportHtml = false;
+  tooltip.isTrusted = false;
+  for (const [name, value] of rows) {
+    tooltip.appendMarkdown(`**${name}:** `);
+    tooltip.appendText(value || '—');
+    tooltip.appendMarkdown('  \n');
+  }
+  if (cdr.problems.length > 0) {
+    tooltip.appendMarkdown('**Malformed record:** ');
+    tooltip.appendText(cdr.problems.join('; '));
+  }
+  return tooltip;
+}

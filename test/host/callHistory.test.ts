@@ -1,0 +1,117 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TcxcExtensionApi } from '../../src/extension';
+import type { HistoryNode } from '../../src/ui/tree';
+
+const EXTENSION_ID = 'tcxc-tools.tcxc-vscode';
+
+/** The emulator's demo account; the runner passes it in the environment of the extension host. */
+const login = process.env.TCXC_TEST_LOGIN ?? '';
+const apiKey = process.env.TCXC_TEST_API_KEY ?? '';
+
+async function activateExtension(): Promise<TcxcExtensionApi> {
+  const extension = vscode.extensions.getExtension<TcxcExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is not installed`);
+  return extension.activate();
+}
+
+function kinds(nodes: HistoryNode[]): string[] {
+  return nodes.map((node) => node.kind);
+}
+
+async function fetchLastWeek(): Promise<void> {
+  await vscode.commands.executeCommand('tcxc.fetchCdrs', {
+    window: 'last7Days',
+    prefix: '',
+    show: 'all',
+  });
+}
+
+describe('TCXC extension in VS Code', () => {
+  let api: TcxcExtensionApi;
+
+  before(async () => {
+    assert.ok(login && apiKey, 'TCXC_TEST_LOGIN and TCXC_TEST_API_KEY must be set by the runner');
+    api = await activateExtension();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('activation registers every command', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const name of ['fetchCdrs', 'refresh', 'loadMore', 'openCdrJson', 'setCredentials']) {
+      assert.ok(commands.includes(`tcxc.${name}`), `tcxc.${name} is not registered`);
+    }
+  });
+
+  it('activation points the endpoint at loopback', () => {
+    const endpoint = vscode.workspace.getConfiguration('tcxc').get<string>('endpoint') ?? '';
+    assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+\/buyers\/callhistory$/);
+  });
+
+  it('credentials round-trip through SecretStorage', async () => {
+    await api.credentials.store({ login, apiKey });
+    assert.deepEqual(await api.credentials.read(), { login, apiKey });
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('tcxc'));
+    assert.ok(!settings.includes(apiKey), 'the API key reached the settings');
+    await api.credentials.clear();
+    assert.equal(await api.credentials.read(), undefined);
+  });
+
+  it('wrong API key leaves the tree empty', async () => {
+    await api.credentials.store({ login, apiKey: `${apiKey}-wrong` });
+    await fetchLastWeek();
+    assert.deepEqual(api.tree.getChildren(), []);
+    assert.match(api.history.lastFailure?.message ?? '', /Authentication failed/);
+    assert.ok(!(api.history.lastFailure?.message ?? '').includes(apiKey));
+  });
+
+  it('Fetch CDRs fills the tree by date', async () => {
+    await api.credentials.store({ login, apiKey });
+    await fetchLastWeek();
+    const pageSize = vscode.workspace.getConfiguration('tcxc').get<number>('pageSize') ?? 0;
+    const roots = api.tree.getChildren();
+    assert.equal(roots.at(-1)?.kind, 'loadMore');
+    const dates = roots.filter((node) => node.kind === 'date');
+    assert.ok(dates.length > 0, 'no date nodes');
+    const labels = dates.map((node) => String(api.tree.getTreeItem(node).label));
+    assert.deepEqual(labels, [...labels].sort().reverse(), 'dates are not newest first');
+    const cdrCount = dates.flatMap((node) => api.tree.getChildren(node)).length;
+    assert.equal(cdrCount, pageSize);
+  });
+
+  it('Load more appends the next page', async () => {
+    const before = api.history.collection?.size ?? 0;
+    await vscode.commands.executeCommand('tcxc.loadMore');
+    const after = api.history.collection?.size ?? 0;
+    const pageSize = vscode.workspace.getConfiguration('tcxc').get<number>('pageSize') ?? 0;
+    assert.equal(after, before + pageSize);
+    const items = api.tree
+      .getChildren()
+      .flatMap((node) => api.tree.getChildren(node))
+      .map((node) => api.tree.getTreeItem(node).id);
+    assert.equal(items.length, after);
+    assert.equal(new Set(items).size, items.length, 'tree item ids are not unique');
+  });
+
+  it('Open as JSON shows the raw record', async () => {
+    const cdr = api.history.collection?.all()[0];
+    assert.ok(cdr, 'nothing is loaded');
+    await vscode.commands.executeCommand('tcxc.openCdrJson', cdr.key);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'no editor opened');
+    assert.equal(editor.document.uri.scheme, 'tcxc-cdr');
+    assert.equal(editor.document.languageId, 'json');
+    assert.equal(editor.document.isDirty, false);
+    assert.deepEqual(JSON.parse(editor.document.getText()), cdr.raw);
+    assert.equal(typeof cdr.raw.billing_price_1, 'number');
+    assert.equal(typeof cdr.raw.i_cdr, 'string');
+  });
+
+  it('tree nodes keep their kinds', () => {
+    const roots = api.tree.getChildren();
+    assert.deepEqual([...new Set(kinds(roots))], ['date', 'loadMore']);
+  });
+});
