@@ -190,12 +190,13 @@ export function validateEndpoint(endpoint: string): string {
   try {
     url = new URL(endpoint.trim());
   } catch {
-    throw new RangeError(`Invalid endpoint "${endpoint}": expected an absolute https:// URL`);
+    throw new RangeError('Invalid endpoint: expected an absolute https:// URL');
   }
   if (url.username || url.password) {
     throw new RangeError('Invalid endpoint: it must not contain a user name or password');
   }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.');
+  const loopback =
+    LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new RangeError(
       `Invalid endpoint "${url.origin}": only https:// is allowed, or http:// on loopback`,

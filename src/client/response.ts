@@ -30,7 +30,7 @@ export function parseCdrResponse(
     throw new RateLimitError(parseRetryAfter(response.retryAfter, now));
   }
   if (response.statusCode < 200 || response.statusCode > 299) {
-    throw new HttpError(response.statusCode, redact(excerpt(response.body)));
+    throw new HttpError(response.statusCode, excerpt(redact(response.body)));
   }
   const document = parseJson(response, redact);
   return readSuccessList(document, redact);
@@ -42,7 +42,7 @@ function parseJson(response: RawResponse, redact: (text: string) => string): unk
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new NotJsonError(response.contentType, redact(excerpt(response.body)));
+    throw new NotJsonError(response.contentType, excerpt(redact(response.body)));
   }
 }
 
@@ -58,7 +58,7 @@ function readSuccessList(document: unknown, redact: (text: string) => string): u
     }
     return fields.cdrs as unknown[];
   }
-  const message = redact(excerpt(textOf(fields.error) ?? textOf(fields.message) ?? ''));
+  const message = excerpt(redact(textOf(fields.error) ?? textOf(fields.message) ?? ''));
   if (status === 'fail') {
     throw new AuthenticationError(message || 'fail');
   }
@@ -68,8 +68,9 @@ function readSuccessList(document: unknown, redact: (text: string) => string): u
   if (status === undefined) {
     throw new BadResponseError('the "status" field is missing');
   }
-  const statusText = redact(excerpt(JSON.stringify(status) ?? 'null'));
-  throw new ApiError(message || `unknown status ${statusText}`, statusText);
+  const statusJson = excerpt(redact(JSON.stringify(status) ?? 'null'));
+  const statusText = typeof status === 'string' ? excerpt(redact(status)) : statusJson;
+  throw new ApiError(message || `unknown status ${statusJson}`, statusText);
 }
 
 function textOf(value: unknown): string | undefined {
@@ -118,5 +119,8 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) {
     return 'a list';
   }
-  return value === undefined ? 'missing' : `a ${typeof value}`;
+  if (value === undefined) {
+    return 'missing';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

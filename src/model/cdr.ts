@@ -64,7 +64,7 @@ export function toCdr(value: unknown): Cdr {
   const iCdr = reader.optionalText('i_cdr');
   return {
     raw,
-    key: iCdr ? `i_cdr:${iCdr}` : `content:${stableText(raw)}`,
+    key: iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`,
     iCdr,
     cld: reader.text('CLD'),
     cli: reader.text('CLI'),
@@ -163,9 +163,9 @@ class FieldReader {
   }
 }
 
-function stableText(raw: RawCdr): string {
+function stableText(value: unknown): string {
   try {
-    return JSON.stringify(raw) ?? 'undefined';
+    return JSON.stringify(value) ?? 'undefined';
   } catch {
     // Only a record built in memory, never parsed JSON, can hold a cycle or a bigint.
     return 'unserializable';

@@ -16,8 +16,7 @@ export function parseMicros(value: unknown): bigint | undefined {
     if (!Number.isFinite(value)) {
       return undefined;
     }
-    // toFixed(7) keeps one digit beyond micro precision for the rounding below.
-    text = value.toFixed(7);
+    text = toPlainDecimal(value);
   } else if (typeof value === 'string') {
     text = value.trim();
   } else {
@@ -34,6 +33,25 @@ export function parseMicros(value: unknown): bigint | undefined {
     micros += 1n;
   }
   return sign === '-' ? -micros : micros;
+}
+
+/**
+ * Writes a number as plain decimal text. String() gives the shortest decimal that reads back as
+ * the same number, which avoids rounding twice; its exponent form (below 1e-6, from 1e21) is
+ * expanded here.
+ */
+function toPlainDecimal(value: number): string {
+  const text = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) {
+    return text;
+  }
+  const [, sign, first, rest = '', exponentText] = match;
+  const exponent = Number(exponentText);
+  if (exponent < 0) {
+    return `${sign}0.${'0'.repeat(-exponent - 1)}${first}${rest}`;
+  }
+  return sign + first + rest + '0'.repeat(exponent - rest.length);
 }
 
 /** Formats micro-units with a fixed number of decimals (0 to 6), rounding half away from zero. */

@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { UNKNOWN_DATE, toCdr } from '../../src/model/cdr';
+
+/** The sample record of the TCXC buyer call-history API documentation. */
+const SAMPLE =
+  '{"i_cdr":"77","CLD":"12014705652","CLI":"18552334464",' +
+  '"call_id":"31491e97655c19c10c70981c33635a19","duration":"0","billed_duration":null,' +
+  '"connect_time":"2019-08-27 17:45:11","disconnect_time":"2019-08-27 17:45:11",' +
+  '"setup_time":"2019-08-27 17:45:11","billing_prefix":"1201470565",' +
+  '"billing_price_1":0.004987,"billing_price_n":0.004987,"billing_interval_1":"6",' +
+  '"billing_interval_n":"6","customer_amount":"0.000000","i_customer":"1","i_account":"10",' +
+  '"i_vendor":"13","i_connection":"0","i_purchased_route":"0","disconnect_code":"16",' +
+  '"customer_ip":"","i_rate":"0","vendor_name":"IDT","account_name":"SBC-3001",' +
+  '"connection_name":null,"disconnect_reason":"Normal Call Clearing",' +
+  '"country_name":"United States of America","description":"Fixed - ROC"}';
+
+function sampleRecord(): Record<string, unknown> {
+  return JSON.parse(SAMPLE) as Record<string, unknown>;
+}
+
+function sampleWith(changes: Record<string, unknown>): Record<string, unknown> {
+  return { ...sampleRecord(), ...changes };
+}
+
+function sampleWithout(field: string): Record<string, unknown> {
+  const record = sampleRecord();
+  delete record[field];
+  return record;
+}
+
+describe('toCdr sample record', () => {
+  it('keeps raw as the same object', () => {
+    const record = sampleRecord();
+
+    assert.equal(toCdr(record).raw, record);
+  });
+
+  it('leaves raw equal to a fresh parse', () => {
+    const record = sampleRecord();
+    toCdr(record);
+
+    assert.deepEqual(record, sampleRecord());
+  });
+
+  it('never writes to the record', () => {
+    // Writing to a frozen object throws in strict-mode code, as the compiled module is.
+    const record = Object.freeze(sampleRecord());
+
+    assert.doesNotThrow(() => toCdr(record));
+  });
+
+  it('reports no problems', () => {
+    assert.deepEqual(toCdr(sampleRecord()).problems, []);
+  });
+
+  it('uses i_cdr as key', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.iCdr, '77');
+    assert.equal(cdr.key, 'i_cdr:77');
+  });
+
+  it('reads numbers and call id', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.cld, '12014705652');
+    assert.equal(cdr.cli, '18552334464');
+    assert.equal(cdr.callId, '31491e97655c19c10c70981c33635a19');
+    assert.equal(cdr.billingPrefix, '1201470565');
+  });
+
+  it('reads times as UTC', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.connectTime?.toISOString(), '2019-08-27T17:45:11.000Z');
+    assert.equal(cdr.setupTime?.toISOString(), '2019-08-27T17:45:11.000Z');
+    assert.equal(cdr.disconnectTime?.toISOString(), '2019-08-27T17:45:11.000Z');
+  });
+
+  it('derives the UTC date', () => {
+    assert.equal(toCdr(sampleRecord()).utcDate, '2019-08-27');
+  });
+
+  it('reads null billed_duration as undefined', () => {
+    assert.equal(toCdr(sampleRecord()).billedSeconds, undefined);
+  });
+
+  it('marks zero-second call unanswered', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.durationSeconds, 0);
+    assert.equal(cdr.answered, false);
+  });
+
+  it('reads prices as micros', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.price1Micros, 4987n);
+    assert.equal(cdr.priceNMicros, 4987n);
+    assert.equal(cdr.amountMicros, 0n);
+  });
+
+  it('reads billing intervals', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.interval1Seconds, 6);
+    assert.equal(cdr.intervalNSeconds, 6);
+  });
+
+  it('reads disconnect code and reason', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.disconnectCode, 16);
+    assert.equal(cdr.disconnectReason, 'Normal Call Clearing');
+  });
+
+  it('reads names and description', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.vendorName, 'IDT');
+    assert.equal(cdr.accountName, 'SBC-3001');
+    assert.equal(cdr.countryName, 'United States of America');
+    assert.equal(cdr.description, 'Fixed - ROC');
+  });
+
+  it('reads null and empty text as empty', () => {
+    const cdr = toCdr(sampleRecord());
+
+    assert.equal(cdr.connectionName, '');
+    assert.equal(cdr.customerIp, '');
+  });
+});
+
+describe('toCdr variants', () => {
+  it('marks positive duration answered', () => {
+    const cdr = toCdr(sampleWith({ duration: '37', billed_duration: '42' }));
+
+    assert.equal(cdr.answered, true);
+    assert.equal(cdr.durationSeconds, 37);
+    assert.equal(cdr.billedSeconds, 42);
+  });
+
+  it('trims stray spaces in text', () => {
+    const cdr = toCdr(
+      sampleWith({ vendor_name: ' IDT ', country_name: 'United States of America ' }),
+    );
+
+    assert.equal(cdr.vendorName, 'IDT');
+    assert.equal(cdr.countryName, 'United States of America');
+  });
+
+  it('keeps stray spaces in raw', () => {
+    const cdr = toCdr(sampleWith({ vendor_name: ' IDT ' }));
+
+    assert.equal(cdr.raw.vendor_name, ' IDT ');
+  });
+
+  it('trims spaces around numbers', () => {
+    const cdr = toCdr(sampleWith({ duration: ' 12 ', customer_amount: ' 0.001000 ' }));
+
+    assert.equal(cdr.durationSeconds, 12);
+    assert.equal(cdr.amountMicros, 1000n);
+  });
+
+  it('keeps unknown fields in raw', () => {
+    const cdr = toCdr(sampleWith({ i_tariff: '5', new_flag: { nested: true } }));
+
+    assert.equal(cdr.raw.i_tariff, '5');
+    assert.deepEqual(cdr.raw.new_flag, { nested: true });
+    assert.deepEqual(cdr.problems, []);
+  });
+
+  it('reads numeric i_cdr as text', () => {
+    const cdr = toCdr(sampleWith({ i_cdr: 77 }));
+
+    assert.equal(cdr.iCdr, '77');
+    assert.equal(cdr.key, 'i_cdr:77');
+  });
+
+  it('dates call by setup without connect', () => {
+    const cdr = toCdr(
+      sampleWith({ connect_time: null, setup_time: '2019-08-26 23:59:59', duration: '0' }),
+    );
+
+    assert.equal(cdr.connectTime, undefined);
+    assert.equal(cdr.utcDate, '2019-08-26');
+    assert.deepEqual(cdr.problems, []);
+  });
+});
+
+describe('toCdr malformed records', () => {
+  it('reports duration given as object', () => {
+    const cdr = toCdr(sampleWith({ duration: { seconds: 5 } }));
+
+    assert.equal(cdr.durationSeconds, undefined);
+    assert.equal(cdr.answered, false);
+    assert.deepEqual(cdr.problems, ['duration is not a whole number']);
+  });
+
+  it('reports fractional duration', () => {
+    const cdr = toCdr(sampleWith({ duration: '1.5' }));
+
+    assert.equal(cdr.durationSeconds, undefined);
+    assert.deepEqual(cdr.problems, ['duration is not a whole number']);
+  });
+
+  it('reports missing setup_time', () => {
+    const cdr = toCdr(sampleWithout('setup_time'));
+
+    assert.equal(cdr.setupTime, undefined);
+    assert.deepEqual(cdr.problems, ['setup_time is missing']);
+  });
+
+  it('dates by connect without setup', () => {
+    assert.equal(toCdr(sampleWithout('setup_time')).utcDate, '2019-08-27');
+  });
+
+  it('reports missing duration', () => {
+    assert.deepEqual(toCdr(sampleWithout('duration')).problems, ['duration is missing']);
+  });
+
+  it('reports impossible calendar date', () => {
+    const cdr = toCdr(sampleWith({ connect_time: '2019-02-30 10:00:00' }));
+
+    assert.equal(cdr.connectTime, undefined);
+    assert.deepEqual(cdr.problems, ['connect_time is not a UTC time']);
+  });
+
+  it('reports ISO time format', () => {
+    const cdr = toCdr(sampleWith({ setup_time: '2019-08-27T17:45:11Z' }));
+
+    assert.deepEqual(cdr.problems, ['setup_time is not a UTC time']);
+  });
+
+  it('uses unknown date without times', () => {
+    const cdr = toCdr(sampleWith({ connect_time: null, setup_time: 'yesterday' }));
+
+    assert.equal(cdr.utcDate, UNKNOWN_DATE);
+  });
+
+  it('reports amount that is not money', () => {
+    const cdr = toCdr(sampleWith({ customer_amount: 'n/a' }));
+
+    assert.equal(cdr.amountMicros, undefined);
+    assert.deepEqual(cdr.problems, ['customer_amount is not an amount']);
+  });
+
+  it('reports missing price', () => {
+    const cdr = toCdr(sampleWithout('billing_price_1'));
+
+    assert.deepEqual(cdr.problems, ['billing_price_1 is missing']);
+  });
+
+  it('reports text given as object', () => {
+    const cdr = toCdr(sampleWith({ CLD: ['12014705652'] }));
+
+    assert.equal(cdr.cld, '');
+    assert.deepEqual(cdr.problems, ['CLD is not text']);
+  });
+
+  const notObjects: [string, unknown][] = [
+    ['number', 42],
+    ['null', null],
+    ['string', 'i_cdr=77'],
+    ['array', [1, 2]],
+    ['undefined', undefined],
+  ];
+  for (const [label, value] of notObjects) {
+    it(`reports ${label} record without throwing`, () => {
+      const cdr = toCdr(value);
+
+      assert.ok(cdr.problems.includes('record is not a JSON object'), cdr.problems.join('; '));
+      assert.deepEqual(cdr.raw, { value });
+      assert.equal(cdr.utcDate, UNKNOWN_DATE);
+    });
+  }
+});
+
+describe('toCdr key fallback', () => {
+  it('derives key from content', () => {
+    const cdr = toCdr(sampleWithout('i_cdr'));
+
+    assert.equal(cdr.iCdr, undefined);
+    assert.ok(cdr.key.startsWith('content:'), cdr.key);
+  });
+
+  it('gives equal content equal keys', () => {
+    assert.equal(toCdr(sampleWithout('i_cdr')).key, toCdr(sampleWithout('i_cdr')).key);
+  });
+
+  it('gives other content other keys', () => {
+    const first = toCdr(sampleWithout('i_cdr'));
+    const second = toCdr({ ...sampleWithout('i_cdr'), call_id: 'another-call' });
+
+    assert.notEqual(first.key, second.key);
+  });
+
+  it('falls back for empty i_cdr', () => {
+    assert.ok(toCdr(sampleWith({ i_cdr: '' })).key.startsWith('content:'));
+  });
+
+  it('never collides with i_cdr keys', () => {
+    const content = toCdr(sampleWithout('i_cdr')).key;
+
+    assert.notEqual(content, toCdr(sampleRecord()).key);
+  });
+});
