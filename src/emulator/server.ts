@@ -1,0 +1,410 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CDR_CONTROLLER, signRequest } from '../client/signing';
+import { generateCdrs, type RawCdr } from './dataset';
+import { parseCallHistoryFilter } from './params';
+import { RateLimiter, type RateLimitOptions } from './rate-limit';
+import { CdrStore } from './store';
+
+export type { RateLimitOptions } from './rate-limit';
+
+/** Login of the emulator's default account. A public demo value, not a real TCXC login. */
+export const DEMO_LOGIN = 'demo';
+/** API key of the emulator's default account. A public demo value, not a real TCXC key. */
+export const DEMO_API_KEY = 'demo-api-key';
+
+export const CALL_HISTORY_PATH = '/buyers/callhistory';
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+export const DEFAULT_MAX_PAGE_SIZE = 10_000;
+// NOTE: TCXC publishes no rate limits, so this default is a generous guess, not its real limit.
+export const DEFAULT_RATE_LIMIT = { perSecond: 20, perHour: 10_000 } as const;
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Number of most recent requests kept in `RunningEmulator.requests`. */
+export const DEFAULT_REQUEST_LOG_LIMIT = 10_000;
+
+export interface EmulatorAccount {
+  readonly login: string;
+  readonly apiKey: string;
+}
+
+/** A generated dataset: `count` calls over the `days` days that end at the emulator's start. */
+export interface EmulatorDatasetOptions {
+  readonly seed?: number;
+  readonly count?: number;
+  readonly days?: number;
+}
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Default: one account, `DEMO_LOGIN` with `DEMO_API_KEY`. */
+  readonly accounts?: readonly EmulatorAccount[];
+  /** Records to serve; when given, `dataset` is ignored. */
+  readonly cdrs?: readonly RawCdr[];
+  /** Default: seed 1, 3000 calls over 7 days. */
+  readonly dataset?: EmulatorDatasetOptions;
+  /** Clock in milliseconds since the epoch, for `ts` checks, rate limits and the dataset's end. */
+  readonly now?: () => number;
+  readonly maxClockSkewSeconds?: number;
+  /** Default: `DEFAULT_RATE_LIMIT`; a limit of 0 is off. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Delay in milliseconds added before each response. Default 0. */
+  readonly latencyMs?: number;
+  readonly maxPageSize?: number;
+  readonly requestLogLimit?: number;
+  /** Called after each response; the emulator itself prints nothing. */
+  readonly onRequest?: (entry: EmulatorRequestLog) => void;
+  /** Called with any unexpected error while handling a request, which then gets HTTP 500. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** One handled request. `params` has every request parameter except `signature`. */
+export interface EmulatorRequestLog {
+  /** Emulator clock, in milliseconds since the epoch, when the request arrived. */
+  readonly time: number;
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** HTTP status code of the response. */
+  readonly status: number;
+  /** The `status` field of the JSON body; undefined for bodies without one, such as a 404. */
+  readonly result?: 'success' | 'fail' | 'error';
+  /** Records returned. */
+  readonly count: number;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** `origin` + `/buyers/callhistory` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The most recent requests, oldest first, up to `requestLogLimit`. */
+  readonly requests: readonly EmulatorRequestLog[];
+  /** Every served record, in the order it was added. */
+  readonly cdrs: readonly RawCdr[];
+  /** Appends records, for example new calls arriving while a client pages. */
+  addCdrs(records: readonly RawCdr[]): void;
+  /** Stops listening and closes every open connection, keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+/** A response ready to send: HTTP status, headers and body text. */
+interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly result?: 'success' | 'fail' | 'error';
+  readonly count: number;
+}
+
+/** The parts of an HTTP request that decide the reply. */
+interface ReceivedRequest {
+  /** Emulator clock when the request arrived, in milliseconds since the epoch. */
+  readonly arrival: number;
+  readonly method: string;
+  readonly path: string;
+  readonly contentType: string | undefined;
+  readonly bodyTooLarge: boolean;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const DAY_MS = 86_400_000;
+
+/** Starts a local emulator of the TCXC buyer call-history API on 127.0.0.1. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen(options.port ?? 0);
+  return emulator;
+}
+
+class Emulator implements RunningEmulator {
+  private readonly server: Server;
+  private readonly store: CdrStore;
+  private readonly limiter: RateLimiter;
+  private readonly now: () => number;
+  private readonly accounts: readonly EmulatorAccount[];
+  private readonly log: EmulatorRequestLog[] = [];
+  private readonly pendingReplies = new Set<NodeJS.Timeout>();
+  private closing: Promise<void> | undefined;
+  private listeningPort = 0;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.now = options.now ?? Date.now;
+    this.accounts = options.accounts ?? [{ login: DEMO_LOGIN, apiKey: DEMO_API_KEY }];
+    this.store = new CdrStore(options.cdrs ?? generateDataset(this.now(), options.dataset));
+    const rateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+    this.limiter = new RateLimiter(rateLimit.perSecond, rateLimit.perHour);
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => this.fail(response, error));
+    });
+  }
+
+  get port(): number {
+    return this.listeningPort;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get endpoint(): string {
+    return this.origin + CALL_HISTORY_PATH;
+  }
+
+  get requests(): readonly EmulatorRequestLog[] {
+    return this.log;
+  }
+
+  get cdrs(): readonly RawCdr[] {
+    return this.store.all;
+  }
+
+  addCdrs(records: readonly RawCdr[]): void {
+    this.store.add(records);
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.listeningPort = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve, reject) => {
+      for (const timer of this.pendingReplies) {
+        clearTimeout(timer);
+      }
+      this.pendingReplies.clear();
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = request.method ?? 'GET';
+    const body = await readBody(request);
+    const received: ReceivedRequest = {
+      arrival: this.now(),
+      method,
+      path: url.pathname,
+      contentType: request.headers['content-type'],
+      bodyTooLarge: body.tooLarge,
+      params: collectParams(url, body.text, method),
+    };
+    const reply = this.route(received);
+    this.record(received, reply);
+    this.send(response, reply);
+  }
+
+  private route(request: ReceivedRequest): Reply {
+    const { method, path, contentType } = request;
+    if (path !== CALL_HISTORY_PATH && path !== `${CALL_HISTORY_PATH}/`) {
+      return notFoundReply(path);
+    }
+    if (method !== 'GET' && method !== 'POST') {
+      return methodNotAllowedReply(method);
+    }
+    if (request.bodyTooLarge) {
+      const message = `Request body too large: the limit is ${MAX_BODY_BYTES} bytes`;
+      return jsonReply(413, 'error', message);
+    }
+    if (method === 'POST' && contentType !== undefined && !isFormType(contentType)) {
+      const message = `Unsupported Content-Type ${contentType}: send parameters as ${FORM_TYPE}`;
+      return jsonReply(200, 'error', message);
+    }
+    return this.answerCallHistory(request.params, request.arrival);
+  }
+
+  private answerCallHistory(params: ReadonlyMap<string, string>, arrival: number): Reply {
+    const login = this.authenticate(params, arrival);
+    if (login === undefined) {
+      return jsonReply(200, 'fail', 'Wrong signature');
+    }
+    // Only correctly signed requests count, so a stranger cannot use up an account's limits.
+    const retryAfter = this.limiter.take(login, arrival);
+    if (retryAfter !== undefined) {
+      const reply = jsonReply(429, 'error', 'Rate limit exceeded');
+      return { ...reply, headers: { ...reply.headers, 'Retry-After': String(retryAfter) } };
+    }
+    const parsed = parseCallHistoryFilter(
+      params,
+      this.options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE,
+    );
+    if (!parsed.ok) {
+      return jsonReply(200, 'error', parsed.message);
+    }
+    const cdrs = this.store.query(parsed.filter);
+    const body = JSON.stringify({ status: 'success', cdrs });
+    return {
+      status: 200,
+      headers: { 'Content-Type': JSON_TYPE },
+      body,
+      result: 'success',
+      count: cdrs.length,
+    };
+  }
+
+  /**
+   * Returns the login when the request is signed with that account's key and `ts` is whole unix
+   * seconds within the allowed clock skew. Every failure returns the same `Wrong signature` result.
+   */
+  private authenticate(params: ReadonlyMap<string, string>, arrival: number): string | undefined {
+    const login = params.get('api_login') ?? '';
+    const ts = params.get('ts') ?? '';
+    const signature = params.get('signature') ?? '';
+    const account = this.accounts.find((candidate) => candidate.login === login);
+    if (account === undefined || !/^\d{1,15}$/.test(ts)) {
+      return undefined;
+    }
+    const skew = this.options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
+    if (Math.abs(Number(ts) - Math.floor(arrival / 1000)) > skew) {
+      return undefined;
+    }
+    const expected = signRequest(CDR_CONTROLLER, account.apiKey, login, Number(ts));
+    return equalInConstantTime(signature, expected) ? login : undefined;
+  }
+
+  private record(request: ReceivedRequest, reply: Reply): void {
+    const logEntry: EmulatorRequestLog = {
+      time: request.arrival,
+      method: request.method,
+      path: request.path,
+      params: this.redact(request.params),
+      status: reply.status,
+      result: reply.result,
+      count: reply.count,
+    };
+    this.log.push(logEntry);
+    const limit = this.options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
+    if (this.log.length > limit) {
+      this.log.splice(0, this.log.length - limit);
+    }
+    this.options.onRequest?.(logEntry);
+  }
+
+  /** Drops the signature, and masks any value equal to an API key a client sent by mistake. */
+  private redact(params: ReadonlyMap<string, string>): Record<string, string> {
+    const keys = new Set(this.accounts.map((account) => account.apiKey));
+    const logged: Record<string, string> = {};
+    for (const [name, value] of params) {
+      if (name !== 'signature') {
+        logged[name] = keys.has(value) ? '[redacted]' : value;
+      }
+    }
+    return logged;
+  }
+
+  private send(response: ServerResponse, reply: Reply): void {
+    const write = (): void => {
+      const length = String(Buffer.byteLength(reply.body));
+      response.writeHead(reply.status, { ...reply.headers, 'Content-Length': length });
+      response.end(reply.body);
+    };
+    const latency = this.options.latencyMs ?? 0;
+    if (latency <= 0) {
+      write();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pendingReplies.delete(timer);
+      write();
+    }, latency);
+    this.pendingReplies.add(timer);
+  }
+
+  private fail(response: ServerResponse, error: unknown): void {
+    this.options.onError?.(error);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    this.send(response, jsonReply(500, 'error', 'Internal emulator error'));
+  }
+}
+
+function generateDataset(nowMs: number, dataset: EmulatorDatasetOptions = {}): RawCdr[] {
+  const days = dataset.days ?? 7;
+  if (!(days > 0)) {
+    throw new RangeError(`Invalid dataset days ${days}: expected a number above 0`);
+  }
+  return generateCdrs({
+    seed: dataset.seed ?? 1,
+    count: dataset.count ?? 3000,
+    start: new Date(nowMs - days * DAY_MS),
+    end: new Date(nowMs),
+  });
+}
+
+/** Reads the body as UTF-8 text; past `MAX_BODY_BYTES` it keeps draining but stores nothing. */
+async function readBody(request: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= MAX_BODY_BYTES) {
+      chunks.push(chunk as Buffer);
+    }
+  }
+  const tooLarge = size > MAX_BODY_BYTES;
+  return { text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge };
+}
+
+/**
+ * Merges query-string and form-body parameters. A later value replaces an earlier one, so body
+ * fields win over query fields of the same name.
+ */
+function collectParams(url: URL, body: string, method: string): Map<string, string> {
+  const params = new Map<string, string>(url.searchParams);
+  if (method === 'POST') {
+    for (const [name, value] of new URLSearchParams(body)) {
+      params.set(name, value);
+    }
+  }
+  return params;
+}
+
+function isFormType(contentType: string): boolean {
+  return contentType.split(';')[0].trim().toLowerCase() === FORM_TYPE;
+}
+
+function equalInConstantTime(received: string, expected: string): boolean {
+  const a = Buffer.from(received, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function jsonReply(status: number, result: 'fail' | 'error', message: string): Reply {
+  const body = result === 'fail' ? { status: result, error: message } : { status: result, message };
+  return {
+    status,
+    headers: { 'Content-Type': JSON_TYPE },
+    body: JSON.stringify(body),
+    result,
+    count: 0,
+  };
+}
+
+function methodNotAllowedReply(method: string): Reply {
+  const reply = jsonReply(405, 'error', `Method ${method} not allowed: use GET or POST`);
+  return { ...reply, headers: { ...reply.headers, Allow: 'GET, POST' } };
+}
+
+function notFoundReply(path: string): Reply {
+  const escaped = path.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body =
+    '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>' +
+    `<h1>Not Found</h1><p>The requested URL ${escaped} was not found on this server.</p>` +
+    '</body></html>\n';
+  return { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body, count: 0 };
+}

@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import { toCdr } from '../../src/model/cdr';
+import {
+  formatCause,
+  formatDuration,
+  formatNumber,
+  formatTotals,
+  formatUtc,
+} from '../../src/model/format';
+
+describe('formatDuration', () => {
+  const cases: [number, string][] = [
+    [0, '0:00'],
+    [59, '0:59'],
+    [61, '1:01'],
+    [3599, '59:59'],
+    [3600, '1:00:00'],
+    [3725, '1:02:05'],
+    [-5, '0:00'],
+  ];
+  for (const [seconds, expected] of cases) {
+    it(`formats ${seconds} s`, () => {
+      assert.equal(formatDuration(seconds), expected);
+    });
+  }
+});
+
+describe('formatUtc', () => {
+  it('labels the time UTC', () => {
+    assert.equal(formatUtc(new Date(Date.UTC(2019, 7, 27, 17, 45, 11))), '2019-08-27 17:45:11 UTC');
+  });
+
+  it('shows a dash for no time', () => {
+    assert.equal(formatUtc(undefined), '—');
+  });
+});
+
+describe('formatNumber', () => {
+  it('adds a plus to digits', () => {
+    assert.equal(formatNumber('12014705652'), '+12014705652');
+  });
+
+  it('keeps other text as is', () => {
+    assert.equal(formatNumber('anonymous'), 'anonymous');
+  });
+});
+
+describe('formatTotals', () => {
+  it('lists calls, failures, minutes and amount', () => {
+    const totals = {
+      calls: 3,
+      answered: 2,
+      failed: 1,
+      durationSeconds: 90,
+      amountMicros: 300000n,
+    };
+    assert.equal(formatTotals(totals), '3 calls · 1 failed · 1.5 min · 0.300000');
+  });
+
+  it('omits failures when there are none', () => {
+    const totals = { calls: 1, answered: 1, failed: 0, durationSeconds: 0, amountMicros: 0n };
+    assert.equal(formatTotals(totals), '1 call · 0.0 min · 0.000000');
+  });
+});
+
+describe('formatCause', () => {
+  it('joins code and reason', () => {
+    const cdr = toCdr({ disconnect_code: '17', disconnect_reason: ' User busy ' });
+    assert.equal(formatCause(cdr), '17 User busy');
+  });
+
+  it('reports an unknown cause', () => {
+    assert.equal(formatCause(toCdr({})), 'unknown cause');
+  });
+});
