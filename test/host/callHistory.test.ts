@@ -9,6 +9,25 @@ const EXTENSION_ID = 'tcxc-tools.tcxc-vscode';
 const login = process.env.TCXC_TEST_LOGIN ?? '';
 const apiKey = process.env.TCXC_TEST_API_KEY ?? '';
 
+/**
+ * Waits until the user settings that point the extension at the emulator have reached the
+ * extension host; code-server can start the host before it has loaded them. Throws rather than let
+ * a test send a request to the production endpoint.
+ */
+async function waitForLoopbackEndpoint(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const isLoopback = (): boolean =>
+    /^http:\/\/127\.0\.0\.1:\d+\//.test(
+      vscode.workspace.getConfiguration('tcxc').get<string>('endpoint') ?? '',
+    );
+  while (!isLoopback()) {
+    if (Date.now() > deadline) {
+      throw new Error('tcxc.endpoint never pointed at the emulator; refusing to run the tests');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function activateExtension(): Promise<TcxcExtensionApi> {
   const extension = vscode.extensions.getExtension<TcxcExtensionApi>(EXTENSION_ID);
   assert.ok(extension, `extension ${EXTENSION_ID} is not installed`);
@@ -20,6 +39,7 @@ function kinds(nodes: HistoryNode[]): string[] {
 }
 
 async function fetchLastWeek(): Promise<void> {
+  await waitForLoopbackEndpoint();
   await vscode.commands.executeCommand('tcxc.fetchCdrs', {
     window: 'last7Days',
     prefix: '',
@@ -32,6 +52,7 @@ describe('TCXC extension in VS Code', () => {
 
   before(async () => {
     assert.ok(login && apiKey, 'TCXC_TEST_LOGIN and TCXC_TEST_API_KEY must be set by the runner');
+    await waitForLoopbackEndpoint();
     api = await activateExtension();
   });
 
@@ -60,12 +81,16 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(await api.credentials.read(), undefined);
   });
 
-  it('wrong API key leaves the tree empty', async () => {
+  it('wrong API key shows a retry row', async () => {
     await api.credentials.store({ login, apiKey: `${apiKey}-wrong` });
     await fetchLastWeek();
-    assert.deepEqual(api.tree.getChildren(), []);
-    assert.match(api.history.lastFailure?.message ?? '', /Authentication failed/);
-    assert.ok(!(api.history.lastFailure?.message ?? '').includes(apiKey));
+    const roots = api.tree.getChildren();
+    assert.deepEqual(kinds(roots), ['loadMore']);
+    const item = api.tree.getTreeItem(roots[0]);
+    assert.equal(item.label, 'Retry page 1');
+    assert.match(String(item.description), /^Authentication failed/);
+    const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+    assert.ok(!tooltip.includes(apiKey), 'the API key reached the tooltip');
   });
 
   it('Fetch CDRs fills the tree by date', async () => {
@@ -76,7 +101,7 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(roots.at(-1)?.kind, 'loadMore');
     const dates = roots.filter((node) => node.kind === 'date');
     assert.ok(dates.length > 0, 'no date nodes');
-    const labels = dates.map((node) => String(api.tree.getTreeItem(node).label));
+    const labels = dates.map((node) => api.tree.getTreeItem(node).label as string);
     assert.deepEqual(labels, [...labels].sort().reverse(), 'dates are not newest first');
     const cdrCount = dates.flatMap((node) => api.tree.getChildren(node)).length;
     assert.equal(cdrCount, pageSize);

@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { RawCdr } from '../../src/emulator/dataset';
+import {
+  DEMO_API_KEY,
+  DEMO_LOGIN,
+  RunningEmulator,
+  startEmulator,
+} from '../../src/emulator/server';
+import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
+import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
+
+const PAGE_SIZE = 25;
+
+/** Runs a palette command by its title, as a user would with F1. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for a quick input step whose title contains `title`, then types the answer. */
+async function answerStep(page: Page, title: string, answer: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(answer);
+  await page.keyboard.press('Enter');
+}
+
+function newestFirst(records: readonly RawCdr[]): RawCdr[] {
+  return [...records].sort((a, b) =>
+    a.connect_time === b.connect_time
+      ? Number(b.i_cdr) - Number(a.i_cdr)
+      : a.connect_time < b.connect_time
+        ? 1
+        : -1,
+  );
+}
+
+describe('sidebar in a real browser', function () {
+  this.timeout(240_000);
+  let emulator: RunningEmulator;
+  let server: CodeServer;
+  let browser: LoopbackBrowser;
+
+  before(async () => {
+    emulator = await startEmulator({ dataset: { seed: 11, count: 1500, days: 7 } });
+    server = await startCodeServer({
+      label: 'sidebar',
+      settings: { 'tcxc.endpoint': emulator.endpoint, 'tcxc.pageSize': PAGE_SIZE },
+      extensions: [{ path: repoRoot, include: ['package.json', 'dist', 'media', 'README.md'] }],
+    });
+    browser = await launchLoopbackBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await emulator?.close();
+  });
+
+  it('shows fetched CDRs by date', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar [aria-label^="TCXC"]').first().click();
+    const view = page.locator('.pane', { hasText: 'Call History' });
+    await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
+
+    await runCommand(page, 'TCXC: Set Credentials');
+    await answerStep(page, 'Set Credentials (1/2)', DEMO_LOGIN);
+    await answerStep(page, 'Set Credentials (2/2)', DEMO_API_KEY);
+    await view.getByText('Nothing fetched yet').waitFor();
+
+    await runCommand(page, 'TCXC: Fetch CDRs');
+    await answerStep(page, 'time window', 'Last 7 days');
+    await answerStep(page, 'destination prefix', '');
+    await answerStep(page, 'calls', 'All calls');
+
+    const newest = newestFirst(emulator.cdrs)[0];
+    const newestDate = newest.connect_time.slice(0, 10);
+    const newestNumber = `+${newest.CLD.trim()}`;
+    await view.getByText(newestNumber).first().waitFor({ timeout: 60_000 });
+    const text = await view.innerText();
+    assert.ok(text.includes(newestDate), `the newest date ${newestDate} is not shown`);
+    assert.ok(text.includes(newestNumber), `the newest call ${newestNumber} is not shown`);
+    assert.ok(text.includes('Load more'), 'the Load more row is not shown');
+    assert.match(text, new RegExp(`${PAGE_SIZE} CDRs, more available`));
+    await page.locator('.notifications-toasts', { hasText: 'Fetching CDRs' }).waitFor({
+      state: 'hidden',
+    });
+    await page.screenshot({ path: path.join(resultsDir, 'sidebar.png') });
+  });
+});
