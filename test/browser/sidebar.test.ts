@@ -71,12 +71,15 @@ describe('sidebar in a real browser', function () {
     const view = page.locator('.pane', { hasText: 'Call History' });
     await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
 
-    await runCommand(page, 'TCXC: Set Credentials');
+    // Fetching without credentials offers to set them, then goes on with the fetch.
+    await runCommand(page, 'TCXC: Fetch CDRs');
+    const offer = page.locator('.notification-toast', {
+      hasText: 'No TCXC credentials are stored',
+    });
+    await offer.getByRole('button', { name: 'Set Credentials' }).click();
     await answerStep(page, 'Set Credentials (1/2)', DEMO_LOGIN);
     await answerStep(page, 'Set Credentials (2/2)', DEMO_API_KEY);
     await view.getByText('Nothing fetched yet').waitFor();
-
-    await runCommand(page, 'TCXC: Fetch CDRs');
     await answerStep(page, 'time window', 'Last 7 days');
     await answerStep(page, 'destination prefix', '');
     await answerStep(page, 'calls', 'All calls');

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
+import { CredentialStore, SecretStorageUnavailableError } from '../../src/ui/credentials';
+import { readRequestSettings } from '../../src/ui/settings';
 import type { HistoryNode } from '../../src/ui/tree';
 
 const EXTENSION_ID = 'tcxc-tools.tcxc-vscode';
@@ -81,6 +83,29 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(await api.credentials.read(), undefined);
   });
 
+  it('credentials report a missing keyring', async () => {
+    const failing: vscode.SecretStorage = {
+      get: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')),
+      store: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')),
+      delete: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')),
+      onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
+    };
+    const store = new CredentialStore(failing);
+    try {
+      const error = await store.store({ login, apiKey }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof SecretStorageUnavailableError, 'no SecretStorageUnavailableError');
+      assert.match(error.message, /secret storage is not available/);
+      assert.match(error.message, /keyring/);
+      assert.ok(!error.message.includes(apiKey), 'the API key reached the error message');
+      await assert.rejects(store.read(), SecretStorageUnavailableError);
+    } finally {
+      store.dispose();
+    }
+  });
+
   it('wrong API key shows a retry row', async () => {
     await api.credentials.store({ login, apiKey: `${apiKey}-wrong` });
     await fetchLastWeek();
@@ -121,6 +146,27 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(new Set(items).size, items.length, 'tree item ids are not unique');
   });
 
+  it('Load more refreshes only changed dates', async () => {
+    const fired: (HistoryNode | undefined | void)[] = [];
+    const listener = api.tree.onDidChangeTreeData((node) => fired.push(node));
+    const datesBefore = api.history.collection?.dates() ?? [];
+    try {
+      await vscode.commands.executeCommand('tcxc.loadMore');
+    } finally {
+      listener.dispose();
+    }
+    const datesAfter = api.history.collection?.dates() ?? [];
+    assert.ok(fired.length > 0, 'the tree was not refreshed');
+    if (datesAfter.length === datesBefore.length) {
+      assert.ok(
+        fired.every((node) => node !== undefined),
+        'a page without new dates refreshed the whole tree',
+      );
+    } else {
+      assert.ok(fired.includes(undefined), 'a page with a new date did not refresh the root');
+    }
+  });
+
   it('Open as JSON shows the raw record', async () => {
     const cdr = api.history.collection?.all()[0];
     assert.ok(cdr, 'nothing is loaded');
@@ -135,7 +181,33 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(typeof cdr.raw.i_cdr, 'string');
   });
 
-  it('tree nodes keep their kinds', () => {
+  it('Refresh reloads the first page', async () => {
+    const pageSize = vscode.workspace.getConfiguration('tcxc').get<number>('pageSize') ?? 0;
+    assert.ok((api.history.collection?.size ?? 0) > pageSize, 'more than one page must be loaded');
+    await vscode.commands.executeCommand('tcxc.refresh');
+    assert.equal(api.history.collection?.size, pageSize);
+    assert.equal(api.history.pageCount, 1);
+  });
+
+  it('cancel stops a fetch at once', async () => {
+    const source = new vscode.CancellationTokenSource();
+    const request = { window: 'last7Days', prefix: '', show: 'all' } as const;
+    const started = api.history.start(
+      request,
+      { login, apiKey },
+      readRequestSettings(),
+      source.token,
+    );
+    source.cancel();
+    // The bundle has its own copy of the error classes, so compare the kind, not the prototype.
+    await assert.rejects(started, (error: { kind?: string }) => error.kind === 'cancelled');
+    assert.equal(api.history.collection?.size, 0);
+    assert.equal(api.history.lastFailure, undefined);
+    source.dispose();
+  });
+
+  it('tree nodes keep their kinds', async () => {
+    await fetchLastWeek();
     const roots = api.tree.getChildren();
     assert.deepEqual([...new Set(kinds(roots))], ['date', 'loadMore']);
   });
