@@ -6,7 +6,7 @@ import { Log } from './ui/log';
 import { registerCommands } from './ui/commands';
 import { CallHistoryProvider, HistoryNode, VIEW_ID } from './ui/tree';
 
-/** What `activate` returns: the live objects, for integration tests and other extensions. */
+/** The live objects that `activate` returns, for integration tests and other extensions. */
 export interface TcxcExtensionApi {
   readonly credentials: CredentialStore;
   readonly history: CallHistory;

@@ -15,7 +15,7 @@ export interface TcxcCredentials {
   readonly apiKey: string;
 }
 
-/** Where the client writes one line per request and per failure. It never receives secrets. */
+/** Destination of one log line per request and per failure; no line contains a secret. */
 export interface ClientLogger {
   info(message: string): void;
   warn(message: string): void;

@@ -6,7 +6,7 @@ export type RawCdr = Readonly<Record<string, unknown>>;
 
 /**
  * A call detail record: the untouched raw record plus typed fields derived from it. Text fields
- * are trimmed; a field that is missing or of the wrong type becomes undefined and is listed in
+ * are trimmed. A field that is missing or of the wrong type becomes undefined and is listed in
  * `problems`, so a malformed record stays visible instead of being dropped.
  */
 export interface Cdr {
@@ -153,8 +153,12 @@ class FieldReader {
   }
 
   private parseInteger(field: string, value: unknown): number | undefined {
-    const text =
-      typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+    let text = '';
+    if (typeof value === 'number') {
+      text = String(value);
+    } else if (typeof value === 'string') {
+      text = value.trim();
+    }
     if (/^-?\d{1,15}$/.test(text)) {
       return Number(text);
     }

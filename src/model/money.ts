@@ -37,8 +37,8 @@ export function parseMicros(value: unknown): bigint | undefined {
 
 /**
  * Writes a number as plain decimal text. String() gives the shortest decimal that reads back as
- * the same number, which avoids rounding twice; its exponent form (below 1e-6, from 1e21) is
- * expanded here.
+ * the same number, so the amount is rounded only once. Its exponent form (below 1e-6, from 1e21)
+ * is expanded here.
  */
 function toPlainDecimal(value: number): string {
   const text = String(value);

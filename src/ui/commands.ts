@@ -226,7 +226,7 @@ function updateMessage(context: CommandContext): void {
 
 /**
  * Logs a failure and shows it as "<operation> failed: <reason>" with the actions that fit, without
- * waiting for the user to answer. A cancellation is logged only.
+ * waiting for the user's choice. A cancellation is logged only.
  */
 function reportError(
   context: CommandContext,
@@ -247,11 +247,11 @@ function reportError(
     ...(retry ? [retryAction] : []),
     openLog,
   ];
-  const shown = vscode.window.showErrorMessage(
+  const notification = vscode.window.showErrorMessage(
     `${operation} failed: ${errorMessage(error)}`,
     ...actions,
   );
-  void shown.then(async (answer) => {
+  void notification.then(async (answer) => {
     if (answer === openLog) {
       context.log.show();
     } else if (answer === setCredentialsAction) {

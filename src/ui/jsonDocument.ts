@@ -9,7 +9,7 @@ const MAX_DOCUMENTS = 500;
 
 /**
  * Serves raw CDRs as read-only JSON documents under the `tcxc-cdr:` scheme. Virtual documents
- * have no file behind them, so VS Code neither edits nor asks to save them.
+ * have no file behind them, so VS Code opens them read-only and shows no save prompt on close.
  */
 export class CdrDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
@@ -44,7 +44,7 @@ export class CdrDocumentProvider implements vscode.TextDocumentContentProvider, 
   }
 }
 
-/** A file name that is safe in a URI whatever the record holds: `cdr-77` or a content hash. */
+/** Builds a file name that is safe in a URI whatever the record contains: `cdr-77` or a hash. */
 function documentName(cdr: Cdr): string {
   if (cdr.iCdr && /^[\w-]{1,40}$/.test(cdr.iCdr)) {
     return `cdr-${cdr.iCdr}`;

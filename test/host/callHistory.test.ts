@@ -13,8 +13,8 @@ const apiKey = process.env.TCXC_TEST_API_KEY ?? '';
 
 /**
  * Waits until the user settings that point the extension at the emulator have reached the
- * extension host; code-server can start the host before it has loaded them. Throws rather than let
- * a test send a request to the production endpoint.
+ * extension host, because code-server can start the host before it has loaded them. Throws rather
+ * than let a test send a request to the production endpoint.
  */
 async function waitForLoopbackEndpoint(timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -53,7 +53,8 @@ describe('TCXC extension in VS Code', () => {
   let api: TcxcExtensionApi;
 
   before(async () => {
-    assert.ok(login && apiKey, 'TCXC_TEST_LOGIN and TCXC_TEST_API_KEY must be set by the runner');
+    assert.ok(login, 'the runner must set TCXC_TEST_LOGIN');
+    assert.ok(apiKey, 'the runner must set TCXC_TEST_API_KEY');
     await waitForLoopbackEndpoint();
     api = await activateExtension();
   });
