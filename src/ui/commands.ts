@@ -73,7 +73,7 @@ async function clearCredentials(context: CommandContext): Promise<void> {
   }
   try {
     await context.credentials.clear();
-    await context.history.clear();
+    context.history.clear();
     await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, false);
     context.log.info('Credentials', 'Cleared the stored credentials');
   } catch (error) {

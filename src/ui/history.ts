@@ -75,8 +75,10 @@ export class CallHistory implements vscode.Disposable {
     token?: vscode.CancellationToken,
   ): Promise<PageResult> {
     const query = resolveQuery(request, Date.now());
+    // Everything up to the first request runs without a pause, so a second start() cannot
+    // interleave with this one and pick up its pager.
     this.cancelInFlight();
-    await this.client?.dispose();
+    this.closeClient();
     this.client = new TcxcClient({
       endpoint: settings.endpoint,
       credentials,
@@ -124,14 +126,22 @@ export class CallHistory implements vscode.Disposable {
   }
 
   /** Forgets the query and its records and closes the client's connections. */
-  async clear(): Promise<void> {
+  clear(): void {
     this.cancelInFlight();
-    await this.client?.dispose();
-    this.client = undefined;
+    this.closeClient();
     this.pager = undefined;
     this.currentRequest = undefined;
     this.failure = undefined;
     this.changeEmitter.fire({ kind: 'reset' });
+  }
+
+  /** Closes the client's idle connections in the background; its request was aborted first. */
+  private closeClient(): void {
+    const client = this.client;
+    this.client = undefined;
+    client?.dispose().catch((error: unknown) => {
+      this.log.warn('History', `Closing the previous connections failed: ${errorMessage(error)}`);
+    });
   }
 
   private cancelInFlight(): void {
@@ -141,7 +151,7 @@ export class CallHistory implements vscode.Disposable {
 
   dispose(): void {
     this.cancelInFlight();
-    void this.client?.dispose();
+    this.closeClient();
     this.changeEmitter.dispose();
   }
 }

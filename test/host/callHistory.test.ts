@@ -207,6 +207,22 @@ describe('TCXC extension in VS Code', () => {
     source.dispose();
   });
 
+  it('second fetch replaces the first', async () => {
+    const settings = readRequestSettings();
+    const credentials = { login, apiKey };
+    const first = api.history.start({ window: 'last7Days', show: 'all' }, credentials, settings);
+    const second = api.history.start({ window: 'last7Days', show: 'bad' }, credentials, settings);
+    await assert.rejects(first, (error: { kind?: string }) => error.kind === 'cancelled');
+    await second;
+    const loaded = api.history.collection?.all() ?? [];
+    assert.equal(loaded.length, settings.pageSize);
+    assert.ok(
+      loaded.every((cdr) => !cdr.answered),
+      'an answered call was loaded by a failed-only query',
+    );
+    assert.equal(api.history.request?.show, 'bad');
+  });
+
   it('tree nodes keep their kinds', async () => {
     await fetchLastWeek();
     const roots = api.tree.getChildren();
