@@ -172,7 +172,8 @@ export class CallHistoryProvider
   }
 }
 
-function cdrItem(cdr: Cdr): vscode.TreeItem {
+/** Builds the tree item of one call; exported for tests of hostile and malformed records. */
+export function cdrItem(cdr: Cdr): vscode.TreeItem {
   const item = new vscode.TreeItem(formatNumber(cdr.cld) || '(no number)');
   const where = cdr.countryName || cdr.billingPrefix || 'unknown destination';
   const outcome = cdr.answered
@@ -185,6 +186,13 @@ function cdrItem(cdr: Cdr): vscode.TreeItem {
   item.iconPath = cdr.answered
     ? new vscode.ThemeIcon('call-outgoing', new vscode.ThemeColor('charts.green'))
     : new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  if (cdr.problems.length > 0) {
+    item.description = `malformed · ${item.description}`;
+    item.iconPath = new vscode.ThemeIcon(
+      'warning',
+      new vscode.ThemeColor('list.warningForeground'),
+    );
+  }
   item.accessibilityInformation = {
     label: `${cdr.answered ? 'Answered' : 'Failed'} call to ${item.label as string}, ${item.description}`,
   };

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
 import { CredentialStore, SecretStorageUnavailableError } from '../../src/ui/credentials';
 import { readRequestSettings } from '../../src/ui/settings';
-import type { HistoryNode } from '../../src/ui/tree';
+import { toCdr } from '../../src/model/cdr';
+import { cdrItem, type HistoryNode } from '../../src/ui/tree';
 
 const EXTENSION_ID = 'tcxc-tools.tcxc-vscode';
 
@@ -221,6 +222,29 @@ describe('TCXC extension in VS Code', () => {
       'an answered call was loaded by a failed-only query',
     );
     assert.equal(api.history.request?.show, 'bad');
+  });
+
+  it('tree item marks a malformed record', () => {
+    const item = cdrItem(toCdr({ i_cdr: '9', CLD: '4420', duration: { seconds: 3 } }));
+    assert.match(String(item.description), /^malformed · /);
+    const tooltip = item.tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /Malformed record/);
+    // appendText escapes spaces as &nbsp;.
+    assert.match(tooltip.value, /duration(&nbsp;| )is(&nbsp;| )not(&nbsp;| )a(&nbsp;| )whole/);
+  });
+
+  it('tree item keeps hostile text inert', () => {
+    const link = '[clear](command:tcxc.clearCredentials)';
+    const script = '<img src=x onerror=alert(1)>';
+    const item = cdrItem(
+      toCdr({ i_cdr: '10', CLD: link, CLI: script, country_name: `**${script}**` }),
+    );
+    const tooltip = item.tooltip as vscode.MarkdownString;
+    assert.equal(tooltip.isTrusted, false);
+    assert.equal(tooltip.supportHtml, false);
+    assert.ok(!tooltip.value.includes(link), 'a Markdown link survived unescaped');
+    assert.ok(!tooltip.value.includes(script), 'an HTML tag survived unescaped');
+    assert.equal(item.label, link);
   });
 
   it('tree nodes keep their kinds', async () => {
