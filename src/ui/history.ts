@@ -77,15 +77,17 @@ export class CallHistory implements vscode.Disposable {
     const query = resolveQuery(request, Date.now());
     // Everything up to the first request runs without a pause, so a second start() cannot
     // interleave with this one and pick up its pager.
-    this.cancelInFlight();
-    this.closeClient();
-    this.client = new TcxcClient({
+    // The client rejects an invalid endpoint here, before anything loaded is touched.
+    const client = new TcxcClient({
       endpoint: settings.endpoint,
       credentials,
       timeoutMs: settings.timeoutMs,
       logger: this.log.forClient(),
     });
-    this.pager = new CdrPager(this.client, query, settings.pageSize);
+    this.cancelInFlight();
+    this.closeClient();
+    this.client = client;
+    this.pager = new CdrPager(client, query, settings.pageSize);
     this.currentRequest = request;
     this.failure = undefined;
     this.changeEmitter.fire({ kind: 'reset' });
