@@ -15,7 +15,9 @@ const problemMatcherPlugin = {
   name: 'problem-matcher',
   setup(build) {
     build.onStart(() => {
-      console.log('[watch] build started');
+      if (watch) {
+        console.log('[watch] build started');
+      }
     });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
@@ -25,7 +27,9 @@ const problemMatcherPlugin = {
           console.error(`error: ${text}`);
         }
       }
-      console.log('[watch] build finished');
+      if (watch) {
+        console.log('[watch] build finished');
+      }
     });
   },
 };

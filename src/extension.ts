@@ -3,6 +3,7 @@ import { CredentialStore, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
 import { CallHistory } from './ui/history';
 import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
 import { Log } from './ui/log';
+import { readRequestSettings } from './ui/settings';
 import { registerCommands } from './ui/commands';
 import { CallHistoryProvider, HistoryNode, VIEW_ID } from './ui/tree';
 
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): TcxcExtensionApi {
 
 function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtensionApi {
   const credentials = new CredentialStore(context.secrets);
-  const history = new CallHistory(log);
+  const history = new CallHistory(log, () => credentials.read(), readRequestSettings);
   const tree = new CallHistoryProvider(history);
   const documents = new CdrDocumentProvider();
   const treeView = vscode.window.createTreeView(VIEW_ID, {

@@ -1,13 +1,27 @@
+import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, request } from 'undici';
-import { CancelledError, NetworkError, TcxcError, TimeoutError, isTcxcError } from './errors';
+import {
+  CancelledError,
+  NetworkError,
+  ResponseTooLargeError,
+  TcxcError,
+  TimeoutError,
+  isTcxcError,
+} from './errors';
 import { PageWindow, buildCdrForm, describeQuery } from './form';
 import { CdrQuery } from './query';
-import { parseCdrResponse } from './response';
+import { RawResponse, parseCdrResponse } from './response';
 import { CDR_CONTROLLER, signRequest, toUnixSeconds } from './signing';
 
 /** The documented production endpoint of the buyer call-history API. */
 export const DEFAULT_ENDPOINT = 'https://api.telecomsxchange.com/buyers/callhistory';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Maximum size of one response body in bytes. The documented sample record is 740 bytes of JSON,
+ * so a full page at the largest tcxc.pageSize (5000) of such records is under 4 MB.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A buyer login and its API key, as generated in the TCXC portal under Preferences. */
 export interface TcxcCredentials {
@@ -87,7 +101,7 @@ export class TcxcClient implements PageSource {
     const form = buildCdrForm(query, { ts, login: this.login, signature }, window);
     const description = `${CDR_CONTROLLER} ${describeQuery(query, window)}`;
     try {
-      const response = await this.post(form.toString(), signal);
+      const response = await this.post(form.toString(), signal, redact);
       const records = parseCdrResponse(response, redact, this.now());
       const elapsedMs = Math.round(performance.now() - started);
       this.logger?.info(
@@ -107,10 +121,33 @@ export class TcxcClient implements PageSource {
     await this.agent.close();
   }
 
-  private async post(body: string, signal: AbortSignal | undefined) {
+  private async post(
+    body: string,
+    signal: AbortSignal | undefined,
+    redact: (text: string) => string,
+  ): Promise<RawResponse> {
+    const response = await this.send(body, signal);
+    let text: string;
+    try {
+      const contentLength = headerText(response.headers['content-length']);
+      text = await readBodyText(response.body, contentLength, this.endpoint);
+    } catch (error) {
+      // The server was reached, so a failure here must not read as "Could not reach".
+      throw this.toTcxcError(error, signal, redact, true);
+    }
+    return {
+      statusCode: response.statusCode,
+      contentType: headerText(response.headers['content-type']),
+      retryAfter: headerText(response.headers['retry-after']),
+      body: text,
+    };
+  }
+
+  /** Sends the form and resolves when the response headers have arrived. */
+  private send(body: string, signal: AbortSignal | undefined) {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    const response = await request(this.endpoint, {
+    return request(this.endpoint, {
       dispatcher: this.agent,
       method: 'POST',
       headers: {
@@ -122,19 +159,13 @@ export class TcxcClient implements PageSource {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
-    const text = await response.body.text();
-    return {
-      statusCode: response.statusCode,
-      contentType: headerText(response.headers['content-type']),
-      retryAfter: headerText(response.headers['retry-after']),
-      body: text,
-    };
   }
 
   private toTcxcError(
     error: unknown,
     signal: AbortSignal | undefined,
     redact: (text: string) => string,
+    afterHeaders = false,
   ): TcxcError {
     if (isTcxcError(error)) {
       return error;
@@ -147,8 +178,44 @@ export class TcxcClient implements PageSource {
     }
     const code = errorCode(error);
     const detail = error instanceof Error ? error.message : String(error);
-    return new NetworkError(this.endpoint, code, redact(detail));
+    return new NetworkError(this.endpoint, code, redact(detail), afterHeaders);
   }
+}
+
+/**
+ * Reads a response body of at most {@link MAX_RESPONSE_BYTES} and decodes it as UTF-8. A larger
+ * body is not read to the end: the stream is destroyed, which closes the connection.
+ */
+async function readBodyText(
+  body: Readable,
+  contentLength: string | undefined,
+  endpoint: string,
+): Promise<string> {
+  if (Number(contentLength) > MAX_RESPONSE_BYTES) {
+    discard(body);
+    throw new ResponseTooLargeError(endpoint, MAX_RESPONSE_BYTES);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = chunk as Buffer;
+    size += bytes.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      discard(body);
+      throw new ResponseTooLargeError(endpoint, MAX_RESPONSE_BYTES);
+    }
+    chunks.push(bytes);
+  }
+  // Decoding once at the end keeps a multi-byte character that is split across chunks intact.
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Destroys a body that is not read to the end, which aborts the request and its connection. */
+function discard(body: Readable): void {
+  // undici's body emits RequestAbortedError when destroyed; without a listener that would be an
+  // uncaught exception.
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function isTimeout(error: unknown): boolean {
@@ -182,8 +249,16 @@ function headerText(value: string | string[] | undefined): string | undefined {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
+ * Environment variable that, when set to `1`, makes {@link validateEndpoint} reject every host
+ * that is not loopback. It is meant for tests, benchmarks and the demo, so that they cannot reach
+ * a real TCXC host, even with a default endpoint or before a setting has loaded.
+ */
+export const LOOPBACK_ONLY_VARIABLE = 'TCXC_LOOPBACK_ONLY';
+
+/**
  * Returns the endpoint as a URL string, or throws when it is not an absolute HTTPS URL. Plain HTTP
- * is accepted only on loopback, where the local emulator runs.
+ * is accepted only on loopback, where the local emulator runs. With `TCXC_LOOPBACK_ONLY=1` in the
+ * environment, read at each call, only loopback hosts are accepted.
  */
 export function validateEndpoint(endpoint: string): string {
   let url: URL;
@@ -195,12 +270,21 @@ export function validateEndpoint(endpoint: string): string {
   if (url.username || url.password) {
     throw new RangeError('Invalid endpoint: it must not contain a user name or password');
   }
-  const loopback =
-    LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
+  if (process.env[LOOPBACK_ONLY_VARIABLE] === '1' && !loopback) {
+    throw new RangeError(
+      `Invalid endpoint "${url.origin}": ${LOOPBACK_ONLY_VARIABLE}=1 allows only loopback hosts`,
+    );
+  }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new RangeError(
       `Invalid endpoint "${url.origin}": only https:// is allowed, or http:// on loopback`,
     );
   }
   return url.toString();
+}
+
+/** True for `localhost`, `[::1]` and four-part 127.x.x.x addresses, as `URL` normalizes them. */
+function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -9,6 +9,7 @@ export type TcxcErrorKind =
   | 'http'
   | 'notJson'
   | 'badResponse'
+  | 'tooLarge'
   | 'timeout'
   | 'cancelled'
   | 'network';
@@ -98,6 +99,21 @@ export class BadResponseError extends TcxcError {
   }
 }
 
+/** A response body larger than the client reads; the client stops reading at the limit. */
+export class ResponseTooLargeError extends TcxcError {
+  readonly kind = 'tooLarge';
+
+  constructor(
+    readonly endpoint: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `The response from ${endpoint} is larger than ${formatBytes(limitBytes)}, so it was not ` +
+        'read. Set a smaller tcxc.pageSize to request fewer CDRs per page.',
+    );
+  }
+}
+
 /** No complete response within the configured time. */
 export class TimeoutError extends TcxcError {
   readonly kind = 'timeout';
@@ -119,7 +135,10 @@ export class CancelledError extends TcxcError {
   }
 }
 
-/** The connection failed before an HTTP response arrived (DNS, refused, reset, TLS). */
+/**
+ * A transport failure: the connection failed before the response headers arrived (DNS, refused,
+ * reset, TLS), or, when `afterHeaders` is true, the connection broke while the body was read.
+ */
 export class NetworkError extends TcxcError {
   readonly kind = 'network';
 
@@ -127,9 +146,21 @@ export class NetworkError extends TcxcError {
     readonly endpoint: string,
     readonly causeCode: string | undefined,
     detail: string,
+    readonly afterHeaders = false,
   ) {
-    super(`Could not reach ${endpoint}: ${detail}${causeCode ? ` (${causeCode})` : ''}`);
+    const cause = `${detail}${causeCode ? ` (${causeCode})` : ''}`;
+    super(
+      afterHeaders
+        ? `The response from ${endpoint} was cut off: the connection closed before the ` +
+            `response was complete. Try again. Cause: ${cause}`
+        : `Could not reach ${endpoint}: ${cause}`,
+    );
   }
+}
+
+function formatBytes(bytes: number): string {
+  const mebibytes = bytes / (1024 * 1024);
+  return Number.isInteger(mebibytes) ? `${mebibytes} MiB` : `${bytes} bytes`;
 }
 
 export function isTcxcError(value: unknown): value is TcxcError {

@@ -1,6 +1,7 @@
 import { Cdr, toCdr } from '../model/cdr';
 import { CdrCollection, CollectionChange } from '../model/grouping';
 import { FixedQuery, PageSource } from './client';
+import { BadResponseError } from './errors';
 import { CdrQuery } from './query';
 
 /** The result of loading one page into a {@link CdrPager}. */
@@ -35,7 +36,10 @@ export class CdrPager {
     }
   }
 
-  /** True once a page shorter than the page size has arrived. */
+  /**
+   * True once a page shorter than the page size has arrived, or a full page that contained only
+   * records already loaded.
+   */
   get done(): boolean {
     return this.finished;
   }
@@ -49,7 +53,11 @@ export class CdrPager {
     return this.fixedQuery;
   }
 
-  /** Loads the next page; throws when the pager is done or the request fails. */
+  /**
+   * Loads the next page; throws when the pager is done or the request fails. A full page that
+   * adds no record ends paging with a {@link BadResponseError}, because a server that ignores the
+   * offset would return that page forever. The records loaded before it stay in the collection.
+   */
   async loadNextPage(signal?: AbortSignal): Promise<PageResult> {
     if (this.finished) {
       throw new Error('No more pages: the last page has already been loaded');
@@ -62,6 +70,13 @@ export class CdrPager {
     this.pagesLoaded++;
     this.nextOffset += page.records.length;
     this.finished = page.records.length < this.pageSize;
+    if (!this.finished && change.added.length === 0) {
+      this.finished = true;
+      throw new BadResponseError(
+        `page ${pageIndex + 1} (offset ${window.offset}) repeated only records already loaded, ` +
+          'so the server may be ignoring the offset ("off"). Paging stopped.',
+      );
+    }
     return { ...change, pageIndex, received: page.records.length, lastPage: this.finished };
   }
 

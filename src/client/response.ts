@@ -9,6 +9,15 @@ import {
 
 const EXCERPT_LENGTH = 160;
 
+/** Maximum `Retry-After` delay in seconds that {@link parseRetryAfter} returns: one day. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** IMF-fixdate of RFC 9110, section 5.6.7, such as `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
 /** The parts of an HTTP response that decide its meaning. */
 export interface RawResponse {
   readonly statusCode: number;
@@ -30,27 +39,58 @@ export function parseCdrResponse(
     throw new RateLimitError(parseRetryAfter(response.retryAfter, now));
   }
   if (response.statusCode < 200 || response.statusCode > 299) {
-    throw new HttpError(response.statusCode, excerpt(redact(response.body)));
+    throw httpFailure(response, redact);
   }
   const document = parseJson(response, redact);
   return readSuccessList(document, redact);
 }
 
-function parseJson(response: RawResponse, redact: (text: string) => string): unknown {
-  // A UTF-8 byte order mark is legal before JSON text but JSON.parse rejects it.
-  const text = response.body.startsWith('\uFEFF') ? response.body.slice(1) : response.body;
+/**
+ * Returns the error of a non-2xx response. A JSON `{"status":"fail"}` body is the API's rejection
+ * of the credentials, whatever the status code, so it becomes an {@link AuthenticationError}.
+ */
+function httpFailure(response: RawResponse, redact: (text: string) => string): Error {
+  const document = tryParseJson(response.body);
+  if (isJsonObject(document) && document.status === 'fail') {
+    return new AuthenticationError(serverMessage(document, redact) || 'fail');
+  }
+  return new HttpError(response.statusCode, excerpt(redact(response.body)));
+}
+
+function tryParseJson(body: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(stripByteOrderMark(body)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function stripByteOrderMark(body: string): string {
+  // A UTF-8 byte order mark is legal before JSON text but JSON.parse rejects it.
+  return body.startsWith('\uFEFF') ? body.slice(1) : body;
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function serverMessage(fields: Record<string, unknown>, redact: (text: string) => string): string {
+  return excerpt(redact(textOf(fields.error) ?? textOf(fields.message) ?? ''));
+}
+
+function parseJson(response: RawResponse, redact: (text: string) => string): unknown {
+  try {
+    return JSON.parse(stripByteOrderMark(response.body)) as unknown;
   } catch {
     throw new NotJsonError(response.contentType, excerpt(redact(response.body)));
   }
 }
 
 function readSuccessList(document: unknown, redact: (text: string) => string): unknown[] {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+  if (!isJsonObject(document)) {
     throw new BadResponseError(`expected a JSON object, got ${describeType(document)}`);
   }
-  const fields = document as Record<string, unknown>;
+  const fields = document;
   const status = fields.status;
   if (status === 'success') {
     if (!Array.isArray(fields.cdrs)) {
@@ -58,7 +98,7 @@ function readSuccessList(document: unknown, redact: (text: string) => string): u
     }
     return fields.cdrs as unknown[];
   }
-  const message = excerpt(redact(textOf(fields.error) ?? textOf(fields.message) ?? ''));
+  const message = serverMessage(fields, redact);
   if (status === 'fail') {
     throw new AuthenticationError(message || 'fail');
   }
@@ -83,23 +123,44 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads `Retry-After` as delay seconds or an HTTP date; undefined when absent or invalid. */
+/**
+ * Reads `Retry-After` as whole delay seconds or an IMF-fixdate, capped at
+ * {@link MAX_RETRY_AFTER_SECONDS}. Returns undefined when the header is absent or has another
+ * form, including the obsolete RFC 850 and asctime dates.
+ */
 export function parseRetryAfter(
   header: string | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  if (header === undefined || header.trim() === '') {
-    return undefined;
-  }
-  const trimmed = header.trim();
+  const trimmed = header?.trim() ?? '';
+  let seconds: number | undefined;
   if (/^\d+$/.test(trimmed)) {
-    return Number(trimmed);
+    seconds = Number(trimmed);
+  } else {
+    const date = parseImfFixdate(trimmed);
+    seconds = date === undefined ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
   }
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) {
+  return seconds === undefined ? undefined : Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
+/** Returns the time of an IMF-fixdate in epoch milliseconds, or undefined for other text. */
+function parseImfFixdate(text: string): number | undefined {
+  const match = IMF_FIXDATE.exec(text);
+  if (!match) {
     return undefined;
   }
-  return Math.max(0, Math.ceil((date - now) / 1000));
+  const [day, year, hour, minute, second] = [1, 3, 4, 5, 6].map((group) => Number(match[group]));
+  const month = MONTHS.indexOf(match[2]);
+  // The day name is not checked against the date. A leap second (60) is accepted.
+  if (month < 0 || hour > 23 || minute > 59 || second > 60) {
+    return undefined;
+  }
+  const midnight = new Date(Date.UTC(year, month, day));
+  // Date.UTC rolls 30 Feb over into March, so a changed day marks an impossible date.
+  if (midnight.getUTCMonth() !== month || midnight.getUTCDate() !== day) {
+    return undefined;
+  }
+  return midnight.getTime() + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /**

@@ -11,8 +11,11 @@ export type RawCdr = Readonly<Record<string, unknown>>;
  */
 export interface Cdr {
   readonly raw: RawCdr;
-  /** De-duplication key: `i_cdr` when present, otherwise a key derived from the content. */
+  /**
+   * De-duplication key: `i_cdr` when present and exact, otherwise a key derived from the content.
+   */
   readonly key: string;
+  /** Undefined when missing, and when it is a JSON number too large to have kept all digits. */
   readonly iCdr: string | undefined;
   readonly cld: string;
   readonly cli: string;
@@ -61,7 +64,7 @@ export function toCdr(value: unknown): Cdr {
   const setupTime = reader.time('setup_time');
   const connectTime = reader.time('connect_time');
   const durationSeconds = reader.integer('duration');
-  const iCdr = reader.optionalText('i_cdr');
+  const iCdr = reader.identifier('i_cdr');
   return {
     raw,
     key: iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`,
@@ -120,6 +123,19 @@ class FieldReader {
     return undefined;
   }
 
+  /**
+   * Record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal. Such a
+   * number is reported and gives undefined, so that the record gets a content-based key.
+   */
+  identifier(field: string): string | undefined {
+    const value = this.raw[field];
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      this.problems.push(`${field} is a number too large to read exactly`);
+      return undefined;
+    }
+    return this.optionalText(field);
+  }
+
   integer(field: string): number | undefined {
     const value = this.raw[field];
     if (value === undefined) {
@@ -152,6 +168,7 @@ class FieldReader {
     return date;
   }
 
+  /** Reads a whole number that is zero or more, as every integer field of a CDR is. */
   private parseInteger(field: string, value: unknown): number | undefined {
     let text = '';
     if (typeof value === 'number') {
@@ -159,11 +176,16 @@ class FieldReader {
     } else if (typeof value === 'string') {
       text = value.trim();
     }
-    if (/^-?\d{1,15}$/.test(text)) {
-      return Number(text);
+    if (!/^-?\d{1,15}$/.test(text)) {
+      this.problems.push(`${field} is not a whole number`);
+      return undefined;
     }
-    this.problems.push(`${field} is not a whole number`);
-    return undefined;
+    const number = Number(text);
+    if (number < 0) {
+      this.problems.push(`${field} is negative`);
+      return undefined;
+    }
+    return number;
   }
 }
 

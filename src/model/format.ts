@@ -36,3 +36,17 @@ export function formatCause(cdr: Cdr): string {
   const code = cdr.disconnectCode === undefined ? '' : String(cdr.disconnectCode);
   return [code, cdr.disconnectReason].filter((part) => part !== '').join(' ') || 'unknown cause';
 }
+
+/** Longest text shown in one tree label or tooltip line; the rest is cut with an ellipsis. */
+const MAX_LINE_LENGTH = 200;
+
+// C0 and C1 control characters, line and paragraph separators, and the bidirectional embedding,
+// override and isolate controls that could make a label read differently from its content.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+
+/** Makes API text safe for one line of UI: no control characters, no line breaks, bounded length. */
+export function singleLine(text: string): string {
+  const clean = text.replace(UNSAFE_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
+  return clean.length > MAX_LINE_LENGTH ? `${clean.slice(0, MAX_LINE_LENGTH)}…` : clean;
+}

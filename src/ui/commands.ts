@@ -1,15 +1,14 @@
 import * as vscode from 'vscode';
 import { TcxcCredentials } from '../client/client';
-import { AuthenticationError, CancelledError } from '../client/errors';
+import { AuthenticationError, CancelledError, isTcxcError } from '../client/errors';
 import { Cdr } from '../model/cdr';
 import { formatNumber } from '../model/format';
 import { QueryRequest, describeRequest } from '../model/timeWindow';
-import { CredentialStore, promptAndStoreCredentials } from './credentials';
+import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
 import { CallHistory, errorMessage } from './history';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
 import { Log } from './log';
 import { promptQueryRequest } from './queryInput';
-import { readRequestSettings } from './settings';
 import { CdrNode, VIEW_ID } from './tree';
 
 const LAST_REQUEST_KEY = 'tcxc.lastQueryRequest';
@@ -74,6 +73,8 @@ async function clearCredentials(context: CommandContext): Promise<void> {
   try {
     await context.credentials.clear();
     context.history.clear();
+    context.documents.clear();
+    updateMessage(context);
     await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, false);
     context.log.info('Credentials', 'Cleared the stored credentials');
   } catch (error) {
@@ -93,7 +94,7 @@ async function fetchCdrs(context: CommandContext, argument?: QueryRequest): Prom
     return;
   }
   await context.extension.globalState.update(LAST_REQUEST_KEY, request);
-  await runQuery(context, request, credentials);
+  await runQuery(context, request);
 }
 
 async function refresh(context: CommandContext): Promise<void> {
@@ -102,34 +103,39 @@ async function refresh(context: CommandContext): Promise<void> {
     await fetchCdrs(context);
     return;
   }
-  const credentials = await requireCredentials(context);
-  if (credentials) {
-    await runQuery(context, request, credentials);
+  if (await requireCredentials(context)) {
+    await runQuery(context, request);
   }
 }
 
-async function runQuery(
-  context: CommandContext,
-  request: QueryRequest,
-  credentials: TcxcCredentials,
-): Promise<void> {
+/** Fetches the first page of a query; the credentials are read when the request is sent. */
+async function runQuery(context: CommandContext, request: QueryRequest): Promise<void> {
   const description = describeRequest(request);
   context.treeView.message = `${description} · loading…`;
   try {
     const result = await withProgress('Fetching CDRs', (token) =>
-      context.history.start(request, credentials, readRequestSettings(), token),
+      context.history.start(request, token),
     );
     await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, true);
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     context.log.info('Fetch', `${description}: ${result.added.length} CDRs on the first page`);
   } catch (error) {
-    reportError(context, 'Fetching CDRs', error, () => runQuery(context, request, credentials));
+    reportError(context, 'Fetching CDRs', error, () => runQuery(context, request));
   } finally {
     updateMessage(context);
   }
 }
 
 async function loadMore(context: CommandContext): Promise<void> {
+  const { history } = context;
+  if (!history.request) {
+    await fetchCdrs(context);
+    return;
+  }
+  if (!history.hasMore && !history.lastFailure) {
+    void vscode.window.showInformationMessage('All pages of this query are loaded.');
+    return;
+  }
   try {
     const page = await withProgress('Loading more CDRs', (token) =>
       context.history.loadNextPage(token),
@@ -219,9 +225,14 @@ function updateMessage(context: CommandContext): void {
     context.treeView.message = undefined;
     return;
   }
+  const description = describeRequest(history.request);
+  if (history.pageCount === 0) {
+    context.treeView.message = history.lastFailure ? `${description} · loading failed` : undefined;
+    return;
+  }
   const count = history.collection.size;
   const more = history.hasMore ? ', more available' : ', all loaded';
-  context.treeView.message = `${describeRequest(history.request)} · ${count} CDRs${more}`;
+  context.treeView.message = `${description} · ${count} CDRs${more}`;
 }
 
 /**
@@ -238,12 +249,17 @@ function reportError(
     context.log.info('Fetch', `${operation} was cancelled`);
     return;
   }
-  context.log.error('Commands', `${operation} failed`, error);
+  if (!isTcxcError(error)) {
+    // The client has already logged its own failures; anything else is logged here with its stack.
+    context.log.error('Commands', `${operation} failed`, error);
+  }
   const openLog: vscode.MessageItem = { title: 'Open Log' };
   const setCredentialsAction: vscode.MessageItem = { title: 'Set Credentials' };
   const retryAction: vscode.MessageItem = { title: 'Retry' };
   const actions = [
-    ...(error instanceof AuthenticationError ? [setCredentialsAction] : []),
+    ...(error instanceof AuthenticationError || error instanceof MissingCredentialsError
+      ? [setCredentialsAction]
+      : []),
     ...(retry ? [retryAction] : []),
     openLog,
   ];

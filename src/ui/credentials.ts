@@ -20,6 +20,14 @@ export class SecretStorageUnavailableError extends Error {
   }
 }
 
+/** Thrown when a request is about to be sent and no credentials are stored. */
+export class MissingCredentialsError extends Error {
+  constructor() {
+    super('No TCXC credentials are stored. Run "TCXC: Set Credentials" to add them.');
+    this.name = 'MissingCredentialsError';
+  }
+}
+
 /**
  * The buyer's login and API key, kept only in VS Code's SecretStorage: never in settings, state,
  * logs or files. Reading never falls back to another store.

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { TcxcClient, TcxcCredentials } from '../client/client';
+import { PageSource, TcxcClient, TcxcCredentials, validateEndpoint } from '../client/client';
 import { CancelledError } from '../client/errors';
 import { CdrPager, PageResult } from '../client/paging';
 import { Cdr } from '../model/cdr';
 import { CdrCollection } from '../model/grouping';
 import { QueryRequest, resolveQuery } from '../model/timeWindow';
+import { MissingCredentialsError } from './credentials';
 import { Log } from './log';
 import { RequestSettings } from './settings';
 
@@ -24,20 +25,42 @@ export interface PageFailure {
   readonly message: string;
 }
 
+interface InFlightLoad {
+  readonly pager: CdrPager;
+  readonly promise: Promise<PageResult>;
+  readonly abort: AbortController;
+}
+
 /**
- * The loaded call history: one query, its pager and its records. Only one page loads at a time;
- * starting a new query cancels the load in flight.
+ * The loaded call history: one query, its pager and its records. Only one page loads at a time.
+ * A new query keeps the records on screen until its first page arrives, and each request reads
+ * the credentials and settings stored at the moment it is sent.
  */
 export class CallHistory implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<HistoryChange>();
   readonly onDidChange = this.changeEmitter.event;
   private client: TcxcClient | undefined;
+  private clientUses:
+    ((credentials: TcxcCredentials, settings: RequestSettings) => boolean) | undefined;
   private pager: CdrPager | undefined;
   private currentRequest: QueryRequest | undefined;
-  private inFlight: { promise: Promise<PageResult>; abort: AbortController } | undefined;
+  private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
+  private readonly source: PageSource = {
+    fetchPage: async (query, window, signal) => {
+      const client = await this.clientForStoredCredentials();
+      if (signal?.aborted) {
+        throw new CancelledError();
+      }
+      return client.fetchPage(query, window, signal);
+    },
+  };
 
-  constructor(private readonly log: Log) {}
+  constructor(
+    private readonly log: Log,
+    private readonly readCredentials: () => Promise<TcxcCredentials | undefined>,
+    private readonly readSettings: () => RequestSettings,
+  ) {}
 
   get request(): QueryRequest | undefined {
     return this.currentRequest;
@@ -67,64 +90,33 @@ export class CallHistory implements vscode.Disposable {
     return this.pager?.collection.get(key);
   }
 
-  /** Starts a new query and loads its first page, replacing whatever was loaded. */
-  async start(
-    request: QueryRequest,
-    credentials: TcxcCredentials,
-    settings: RequestSettings,
-    token?: vscode.CancellationToken,
-  ): Promise<PageResult> {
+  /**
+   * Starts a new query and loads its first page. The records of the previous query stay until
+   * that page arrives, and stay for good when it fails or is cancelled.
+   */
+  async start(request: QueryRequest, token?: vscode.CancellationToken): Promise<PageResult> {
     const query = resolveQuery(request, Date.now());
-    // Everything up to the first request runs without a pause, so a second start() cannot
-    // interleave with this one and pick up its pager.
-    // The client rejects an invalid endpoint here, before anything loaded is touched.
-    const client = new TcxcClient({
-      endpoint: settings.endpoint,
-      credentials,
-      timeoutMs: settings.timeoutMs,
-      logger: this.log.forClient(),
-    });
+    const settings = this.readSettings();
+    validateEndpoint(settings.endpoint);
     this.cancelInFlight();
-    this.closeClient();
-    this.client = client;
-    this.pager = new CdrPager(client, query, settings.pageSize);
-    this.currentRequest = request;
-    this.failure = undefined;
-    this.changeEmitter.fire({ kind: 'reset' });
-    return this.loadNextPage(token);
+    const pager = new CdrPager(this.source, query, settings.pageSize);
+    const first = this.pager === undefined;
+    if (first) {
+      this.adopt(pager, request);
+    }
+    const result = await this.load(pager, token);
+    if (this.pager !== pager && this.inFlight === undefined) {
+      this.adopt(pager, request);
+    }
+    return result;
   }
 
   /** Loads the next page of the current query; a call during a load joins that load. */
   async loadNextPage(token?: vscode.CancellationToken): Promise<PageResult> {
-    const pager = this.pager;
-    if (!pager) {
+    if (!this.pager) {
       throw new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first');
     }
-    if (this.inFlight) {
-      return this.inFlight.promise;
-    }
-    const abort = new AbortController();
-    const cancellation = token?.onCancellationRequested(() => abort.abort());
-    const promise = pager.loadNextPage(abort.signal);
-    this.inFlight = { promise, abort };
-    this.changeEmitter.fire({ kind: 'loading' });
-    try {
-      const result = await promise;
-      this.failure = undefined;
-      this.changeEmitter.fire({ kind: 'page', ...result });
-      return result;
-    } catch (error) {
-      if (pager === this.pager && !(error instanceof CancelledError)) {
-        this.failure = { pageIndex: pager.pageCount, message: errorMessage(error) };
-      }
-      this.changeEmitter.fire({ kind: 'loading' });
-      throw error;
-    } finally {
-      cancellation?.dispose();
-      if (this.inFlight?.promise === promise) {
-        this.inFlight = undefined;
-      }
-    }
+    return this.inFlight?.promise ?? this.load(this.pager, token);
   }
 
   /** Forgets the query and its records and closes the client's connections. */
@@ -137,10 +129,80 @@ export class CallHistory implements vscode.Disposable {
     this.changeEmitter.fire({ kind: 'reset' });
   }
 
-  /** Closes the client's idle connections in the background; its request was aborted first. */
+  private adopt(pager: CdrPager, request: QueryRequest): void {
+    this.pager = pager;
+    this.currentRequest = request;
+    this.failure = undefined;
+    this.changeEmitter.fire({ kind: 'reset' });
+  }
+
+  private async load(pager: CdrPager, token?: vscode.CancellationToken): Promise<PageResult> {
+    const abort = new AbortController();
+    const cancellation = token?.onCancellationRequested(() => abort.abort());
+    const promise = pager.loadNextPage(abort.signal);
+    const load = { pager, promise, abort };
+    this.inFlight = load;
+    this.notifyIfCurrent(pager, { kind: 'loading' });
+    try {
+      const result = await promise;
+      if (pager === this.pager) {
+        this.failure = undefined;
+      }
+      this.notifyIfCurrent(pager, { kind: 'page', ...result });
+      return result;
+    } catch (error) {
+      if (pager === this.pager && !(error instanceof CancelledError)) {
+        this.failure = { pageIndex: pager.pageCount, message: errorMessage(error) };
+      }
+      throw error;
+    } finally {
+      cancellation?.dispose();
+      if (this.inFlight === load) {
+        this.inFlight = undefined;
+        this.notifyIfCurrent(pager, { kind: 'loading' });
+      }
+    }
+  }
+
+  private notifyIfCurrent(pager: CdrPager, change: HistoryChange): void {
+    if (pager === this.pager) {
+      this.changeEmitter.fire(change);
+    }
+  }
+
+  /** Returns a client for the credentials and settings stored now, reusing the last one if they match. */
+  private async clientForStoredCredentials(): Promise<TcxcClient> {
+    const credentials = await this.readCredentials();
+    if (!credentials) {
+      throw new MissingCredentialsError();
+    }
+    const settings = this.readSettings();
+    if (this.client && this.clientUses?.(credentials, settings)) {
+      return this.client;
+    }
+    const client = new TcxcClient({
+      endpoint: settings.endpoint,
+      credentials,
+      timeoutMs: settings.timeoutMs,
+      logger: this.log.forClient(),
+    });
+    this.closeClient();
+    this.client = client;
+    const { login, apiKey } = credentials;
+    // A closure keeps the key out of this object's own fields.
+    this.clientUses = (next, nextSettings) =>
+      next.login === login &&
+      next.apiKey === apiKey &&
+      nextSettings.endpoint === settings.endpoint &&
+      nextSettings.timeoutMs === settings.timeoutMs;
+    return client;
+  }
+
+  /** Closes the client's idle connections in the background. */
   private closeClient(): void {
     const client = this.client;
     this.client = undefined;
+    this.clientUses = undefined;
     client?.dispose().catch((error: unknown) => {
       this.log.warn('History', `Closing the previous connections failed: ${errorMessage(error)}`);
     });

@@ -30,6 +30,15 @@ export class CdrDocumentProvider implements vscode.TextDocumentContentProvider, 
     return uri;
   }
 
+  /** Forgets every record, so open documents show that the record is no longer loaded. */
+  clear(): void {
+    const uris = [...this.records.keys()];
+    this.records.clear();
+    for (const uri of uris) {
+      this.changeEmitter.fire(vscode.Uri.parse(uri));
+    }
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     const cdr = this.records.get(uri.toString());
     if (!cdr) {

@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatTotals,
   formatUtc,
+  singleLine,
 } from '../model/format';
 import { formatMicros } from '../model/money';
 import { CallHistory, HistoryChange } from './history';
@@ -174,11 +175,11 @@ export class CallHistoryProvider
 
 /** Builds the tree item of one call; exported for tests of hostile and malformed records. */
 export function cdrItem(cdr: Cdr): vscode.TreeItem {
-  const item = new vscode.TreeItem(formatNumber(cdr.cld) || '(no number)');
-  const where = cdr.countryName || cdr.billingPrefix || 'unknown destination';
+  const item = new vscode.TreeItem(singleLine(formatNumber(cdr.cld)) || '(no number)');
+  const where = singleLine(cdr.countryName || cdr.billingPrefix) || 'unknown destination';
   const outcome = cdr.answered
     ? `${formatDuration(cdr.durationSeconds ?? 0)} · ${formatMicros(cdr.amountMicros ?? 0n)}`
-    : `failed: ${formatCause(cdr)}`;
+    : `failed: ${singleLine(formatCause(cdr))}`;
   item.id = `cdr:${cdr.key}`;
   item.description = `${where} · ${outcome}`;
   item.tooltip = cdrTooltip(cdr);
@@ -200,8 +201,11 @@ export function cdrItem(cdr: Cdr): vscode.TreeItem {
   return item;
 }
 
-/** Builds the hover text; every value from the API goes in as escaped text, never as Markdown. */
-function cdrTooltip(cdr: Cdr): vscode.MarkdownString {
+/**
+ * Builds the hover text as plain text, so Markdown, HTML and links in API values stay inert, and
+ * each value is cut to one line.
+ */
+function cdrTooltip(cdr: Cdr): string {
   const rows: [string, string][] = [
     ['Destination (CLD)', formatNumber(cdr.cld)],
     ['Caller ID (CLI)', formatNumber(cdr.cli)],
@@ -216,17 +220,8 @@ function cdrTooltip(cdr: Cdr): vscode.MarkdownString {
     ['Cause', formatCause(cdr)],
     ['Call ID', cdr.callId],
   ];
-  const tooltip = new vscode.MarkdownString();
-  tooltip.supportHtml = false;
-  tooltip.isTrusted = false;
-  for (const [name, value] of rows) {
-    tooltip.appendMarkdown(`**${name}:** `);
-    tooltip.appendText(value || '—');
-    tooltip.appendMarkdown('  \n');
-  }
   if (cdr.problems.length > 0) {
-    tooltip.appendMarkdown('**Malformed record:** ');
-    tooltip.appendText(cdr.problems.join('; '));
+    rows.push(['Malformed record', cdr.problems.join('; ')]);
   }
-  return tooltip;
+  return rows.map(([name, value]) => `${name}: ${singleLine(value) || '—'}`).join('\n');
 }

@@ -321,8 +321,14 @@ function serverEnvironment(layout: TempLayout, extra?: Record<string, string>): 
       env[key] = value;
     }
   }
+  // VS Code puts its IPC sockets in the temporary folder; this one is removed with the layout.
+  const temporary = path.join(layout.root, 'tmp');
+  fs.mkdirSync(temporary, { recursive: true });
   Object.assign(env, {
     PATH: `${node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    TMPDIR: temporary,
+    // The extension's client then rejects any endpoint off loopback, even before settings load.
+    TCXC_LOOPBACK_ONLY: '1',
     HOME: layout.home,
     XDG_CONFIG_HOME: path.join(layout.home, '.config'),
     XDG_DATA_HOME: path.join(layout.home, '.local', 'share'),

@@ -202,7 +202,8 @@ async function main(): Promise<void> {
     throw new Error(`Invalid --host "${args.host}": expected auto, code or code-server.`);
   }
   const emulator = args.emulatorUrl === undefined ? await startEmulator() : undefined;
-  const endpoint = emulator?.endpoint ?? `${args.emulatorUrl ?? ''}${CALL_HISTORY_PATH}`;
+  const endpoint =
+    emulator?.endpoint ?? `${(args.emulatorUrl ?? '').replace(/\/+$/, '')}${CALL_HISTORY_PATH}`;
   if (emulator) {
     console.log(`TCXC emulator: ${emulator.endpoint}, ${emulator.cdrs.length} CDRs over 7 days.`);
     console.log(

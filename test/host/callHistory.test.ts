@@ -191,32 +191,31 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(api.history.pageCount, 1);
   });
 
-  it('cancel stops a fetch at once', async () => {
+  it('cancel keeps the loaded records', async () => {
+    const before = api.history.collection?.all().map((cdr) => cdr.key);
+    const requestBefore = api.history.request;
     const source = new vscode.CancellationTokenSource();
-    const request = { window: 'last7Days', prefix: '', show: 'all' } as const;
-    const started = api.history.start(
-      request,
-      { login, apiKey },
-      readRequestSettings(),
-      source.token,
-    );
+    const started = api.history.start({ window: 'last24Hours', show: 'bad' }, source.token);
     source.cancel();
     // The bundle has its own copy of the error classes, so compare the kind, not the prototype.
     await assert.rejects(started, (error: { kind?: string }) => error.kind === 'cancelled');
-    assert.equal(api.history.collection?.size, 0);
+    assert.deepEqual(
+      api.history.collection?.all().map((cdr) => cdr.key),
+      before,
+    );
+    assert.equal(api.history.request, requestBefore);
     assert.equal(api.history.lastFailure, undefined);
     source.dispose();
   });
 
   it('second fetch replaces the first', async () => {
-    const settings = readRequestSettings();
-    const credentials = { login, apiKey };
-    const first = api.history.start({ window: 'last7Days', show: 'all' }, credentials, settings);
-    const second = api.history.start({ window: 'last7Days', show: 'bad' }, credentials, settings);
+    const pageSize = readRequestSettings().pageSize;
+    const first = api.history.start({ window: 'last7Days', show: 'all' });
+    const second = api.history.start({ window: 'last7Days', show: 'bad' });
     await assert.rejects(first, (error: { kind?: string }) => error.kind === 'cancelled');
     await second;
     const loaded = api.history.collection?.all() ?? [];
-    assert.equal(loaded.length, settings.pageSize);
+    assert.equal(loaded.length, pageSize);
     assert.ok(
       loaded.every((cdr) => !cdr.answered),
       'an answered call was loaded by a failed-only query',
@@ -224,27 +223,67 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(api.history.request?.show, 'bad');
   });
 
+  it('failed refresh keeps the loaded records', async () => {
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const endpoint = config.get<string>('endpoint') ?? '';
+    const before = api.history.collection?.size ?? 0;
+    assert.ok(before > 0, 'nothing is loaded');
+    // Nothing listens on port 9 of loopback, so the request fails at once.
+    await config.update('endpoint', 'http://127.0.0.1:9/buyers/callhistory', true);
+    try {
+      await assert.rejects(api.history.start({ window: 'last7Days', show: 'all' }));
+    } finally {
+      await config.update('endpoint', endpoint, true);
+    }
+    assert.equal(api.history.collection?.size, before);
+  });
+
+  it('invalid endpoint leaves fetching usable', async () => {
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const endpoint = config.get<string>('endpoint') ?? '';
+    await config.update('endpoint', 'not a url', true);
+    try {
+      await assert.rejects(
+        api.history.start({ window: 'last7Days', show: 'all' }),
+        /Invalid endpoint/,
+      );
+    } finally {
+      await config.update('endpoint', endpoint, true);
+    }
+    await fetchLastWeek();
+    assert.equal(api.history.collection?.size, readRequestSettings().pageSize);
+  });
+
+  it('retry uses credentials stored since', async () => {
+    const before = api.history.collection?.size ?? 0;
+    await api.credentials.store({ login, apiKey: `${apiKey}-old` });
+    await vscode.commands.executeCommand('tcxc.loadMore');
+    assert.match(api.history.lastFailure?.message ?? '', /^Authentication failed/);
+    assert.equal(api.history.collection?.size, before);
+    await api.credentials.store({ login, apiKey });
+    await vscode.commands.executeCommand('tcxc.loadMore');
+    assert.equal(api.history.lastFailure, undefined);
+    assert.equal(api.history.collection?.size, before + readRequestSettings().pageSize);
+  });
+
   it('tree item marks a malformed record', () => {
     const item = cdrItem(toCdr({ i_cdr: '9', CLD: '4420', duration: { seconds: 3 } }));
     assert.match(String(item.description), /^malformed · /);
-    const tooltip = item.tooltip as vscode.MarkdownString;
-    assert.match(tooltip.value, /Malformed record/);
-    // appendText escapes spaces as &nbsp;.
-    assert.match(tooltip.value, /duration(&nbsp;| )is(&nbsp;| )not(&nbsp;| )a(&nbsp;| )whole/);
+    assert.equal(typeof item.tooltip, 'string');
+    assert.match(item.tooltip as string, /Malformed record: .*duration is not a whole number/);
   });
 
   it('tree item keeps hostile text inert', () => {
     const link = '[clear](command:tcxc.clearCredentials)';
     const script = '<img src=x onerror=alert(1)>';
     const item = cdrItem(
-      toCdr({ i_cdr: '10', CLD: link, CLI: script, country_name: `**${script}**` }),
+      toCdr({ i_cdr: '10', CLD: link, CLI: script, country_name: 'Evil\nLand\u202e' }),
     );
-    const tooltip = item.tooltip as vscode.MarkdownString;
-    assert.equal(tooltip.isTrusted, false);
-    assert.equal(tooltip.supportHtml, false);
-    assert.ok(!tooltip.value.includes(link), 'a Markdown link survived unescaped');
-    assert.ok(!tooltip.value.includes(script), 'an HTML tag survived unescaped');
+    // A plain string tooltip is never rendered as Markdown or HTML.
+    assert.equal(typeof item.tooltip, 'string');
+    assert.ok((item.tooltip as string).includes(`Caller ID (CLI): ${script}`));
     assert.equal(item.label, link);
+    assert.match(String(item.description), /^malformed · Evil Land · /);
   });
 
   it('tree nodes keep their kinds', async () => {

@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatTotals,
   formatUtc,
+  singleLine,
 } from '../../src/model/format';
 
 describe('formatDuration', () => {
@@ -71,5 +72,27 @@ describe('formatCause', () => {
 
   it('reports an unknown cause', () => {
     assert.equal(formatCause(toCdr({})), 'unknown cause');
+  });
+});
+
+describe('singleLine', () => {
+  it('replaces line breaks with spaces', () => {
+    assert.equal(singleLine('a\r\nb\u2028c'), 'a b c');
+  });
+
+  it('removes bidirectional overrides', () => {
+    assert.equal(singleLine('abc\u202edef\u2066'), 'abc def');
+  });
+
+  it('removes control characters', () => {
+    assert.equal(singleLine('a\u0000\u0007b\u009bc'), 'a b c');
+  });
+
+  it('cuts long text to 200 characters', () => {
+    assert.equal(singleLine('x'.repeat(250)), `${'x'.repeat(200)}…`);
+  });
+
+  it('keeps ordinary text', () => {
+    assert.equal(singleLine('United States of America'), 'United States of America');
   });
 });
