@@ -18,8 +18,9 @@ export const DEFAULT_ENDPOINT = 'https://api.telecomsxchange.com/buyers/callhist
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Maximum size of one response body in bytes. The documented sample record is 740 bytes of JSON,
- * so a full page at the largest tcxc.pageSize (5000) of such records is under 4 MB.
+ * Maximum size of one response body in bytes. The sample record of the API documentation, as
+ * copied in test/unit/cdr.test.ts, is 740 bytes of JSON, so 5000 such records (the largest
+ * tcxc.pageSize) take under 4 MB.
  */
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -212,8 +213,8 @@ async function readBodyText(
 
 /** Destroys a body that is not read to the end, which aborts the request and its connection. */
 function discard(body: Readable): void {
-  // undici's body emits RequestAbortedError when destroyed; without a listener that would be an
-  // uncaught exception.
+  // undici's body emits RequestAbortedError when it is destroyed, and without a listener that
+  // error would be an uncaught exception.
   body.on('error', () => undefined);
   body.destroy();
 }

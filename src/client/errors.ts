@@ -99,7 +99,7 @@ export class BadResponseError extends TcxcError {
   }
 }
 
-/** A response body larger than the client reads; the client stops reading at the limit. */
+/** A response body above the client's size limit. The client stops reading at the limit. */
 export class ResponseTooLargeError extends TcxcError {
   readonly kind = 'tooLarge';
 
@@ -136,8 +136,8 @@ export class CancelledError extends TcxcError {
 }
 
 /**
- * A transport failure: the connection failed before the response headers arrived (DNS, refused,
- * reset, TLS), or, when `afterHeaders` is true, the connection broke while the body was read.
+ * A transport failure. Without `afterHeaders`, the connection failed before the response headers
+ * arrived (DNS, refused, reset, TLS). With `afterHeaders`, it broke while the body was read.
  */
 export class NetworkError extends TcxcError {
   readonly kind = 'network';

@@ -74,7 +74,8 @@ export class CdrPager {
       this.finished = true;
       throw new BadResponseError(
         `page ${pageIndex + 1} (offset ${window.offset}) repeated only records already loaded, ` +
-          'so the server may be ignoring the offset ("off"). Paging stopped.',
+          'so the server may be ignoring the offset ("off"). Paging stopped, and the records ' +
+          'loaded so far are kept.',
       );
     }
     return { ...change, pageIndex, received: page.records.length, lastPage: this.finished };

@@ -9,7 +9,7 @@ import {
 
 const EXCERPT_LENGTH = 160;
 
-/** Maximum `Retry-After` delay in seconds that {@link parseRetryAfter} returns: one day. */
+/** Maximum `Retry-After` delay in seconds that {@link parseRetryAfter} returns (one day). */
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -133,6 +133,8 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   const trimmed = header?.trim() ?? '';
+  // NOTE: RFC 9110 asks recipients to accept the obsolete date forms too. They return undefined
+  // here, so the rate-limit message leaves out the delay.
   let seconds: number | undefined;
   if (/^\d+$/.test(trimmed)) {
     seconds = Number(trimmed);

@@ -124,8 +124,8 @@ class FieldReader {
   }
 
   /**
-   * Record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal. Such a
-   * number is reported and gives undefined, so that the record gets a content-based key.
+   * Reads a record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal.
+   * Such a number is reported and read as undefined, so the record gets a content-based key.
    */
   identifier(field: string): string | undefined {
     const value = this.raw[field];

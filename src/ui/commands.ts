@@ -132,7 +132,7 @@ async function loadMore(context: CommandContext): Promise<void> {
     await fetchCdrs(context);
     return;
   }
-  if (!history.hasMore && !history.lastFailure) {
+  if (!history.hasMore) {
     void vscode.window.showInformationMessage('All pages of this query are loaded.');
     return;
   }

@@ -163,8 +163,9 @@ export class CallHistoryProvider
     }
   }
 
+  /** The action row shows while pages remain: "Load more", or "Retry page N" after a failure. */
   private actionRowVisible(): boolean {
-    return this.history.hasMore || this.history.lastFailure !== undefined;
+    return this.history.hasMore;
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { UNKNOWN_DATE, toCdr } from '../../src/model/cdr';
+import { CdrCollection } from '../../src/model/grouping';
 
 /** The sample record of the TCXC buyer call-history API documentation. */
 const SAMPLE =
@@ -204,6 +205,43 @@ describe('toCdr malformed records', () => {
     assert.deepEqual(cdr.problems, ['duration is not a whole number']);
   });
 
+  it('reports negative duration', () => {
+    const cdr = toCdr(sampleWith({ duration: '-5' }));
+
+    assert.equal(cdr.durationSeconds, undefined);
+    assert.equal(cdr.answered, false);
+    assert.deepEqual(cdr.problems, ['duration is negative']);
+  });
+
+  it('reports negative duration number', () => {
+    const cdr = toCdr(sampleWith({ duration: -37 }));
+
+    assert.equal(cdr.durationSeconds, undefined);
+    assert.equal(cdr.answered, false);
+    assert.deepEqual(cdr.problems, ['duration is negative']);
+  });
+
+  const countFields: [string, (cdr: ReturnType<typeof toCdr>) => number | undefined][] = [
+    ['billed_duration', (cdr) => cdr.billedSeconds],
+    ['billing_interval_1', (cdr) => cdr.interval1Seconds],
+    ['billing_interval_n', (cdr) => cdr.intervalNSeconds],
+    ['disconnect_code', (cdr) => cdr.disconnectCode],
+  ];
+  for (const [field, read] of countFields) {
+    it(`reports negative ${field}`, () => {
+      const cdr = toCdr(sampleWith({ [field]: ' -1 ' }));
+
+      assert.equal(read(cdr), undefined);
+      assert.deepEqual(cdr.problems, [`${field} is negative`]);
+    });
+  }
+
+  it('reports fractional negative duration', () => {
+    const cdr = toCdr(sampleWith({ duration: '-1.5' }));
+
+    assert.deepEqual(cdr.problems, ['duration is not a whole number']);
+  });
+
   it('reports missing setup_time', () => {
     const cdr = toCdr(sampleWithout('setup_time'));
 
@@ -303,5 +341,51 @@ describe('toCdr key fallback', () => {
     const content = toCdr(sampleWithout('i_cdr')).key;
 
     assert.notEqual(content, toCdr(sampleRecord()).key);
+  });
+});
+
+describe('toCdr large numeric i_cdr', () => {
+  /** Parses the sample with `i_cdr` replaced by the JSON number text `iCdr`. */
+  function sampleWithNumericId(iCdr: string, callId = 'call-a'): Record<string, unknown> {
+    const text = SAMPLE.replace('"i_cdr":"77"', `"i_cdr":${iCdr}`).replace(
+      '"call_id":"31491e97655c19c10c70981c33635a19"',
+      `"call_id":"${callId}"`,
+    );
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+
+  it('reports i_cdr above 2^53', () => {
+    const cdr = toCdr(sampleWithNumericId('9007199254740993'));
+
+    assert.deepEqual(cdr.problems, ['i_cdr is a number too large to read exactly']);
+    assert.equal(cdr.iCdr, undefined);
+    assert.ok(cdr.key.startsWith('content:'), cdr.key);
+  });
+
+  it('keeps largest safe i_cdr', () => {
+    const cdr = toCdr(sampleWithNumericId('9007199254740991'));
+
+    assert.deepEqual(cdr.problems, []);
+    assert.equal(cdr.key, 'i_cdr:9007199254740991');
+  });
+
+  it('keeps large i_cdr given as text', () => {
+    const cdr = toCdr(sampleWith({ i_cdr: '9007199254740993' }));
+
+    assert.deepEqual(cdr.problems, []);
+    assert.equal(cdr.key, 'i_cdr:9007199254740993');
+  });
+
+  it('keeps both rounded ids in collection', () => {
+    // JSON.parse reads both ids as 9007199254740992, so only the call ids tell the records apart.
+    const first = toCdr(sampleWithNumericId('9007199254740993', 'call-a'));
+    const second = toCdr(sampleWithNumericId('9007199254740992', 'call-b'));
+    const collection = new CdrCollection();
+    const change = collection.add([first, second]);
+
+    assert.equal(first.raw.i_cdr, second.raw.i_cdr);
+    assert.equal(change.added.length, 2);
+    assert.equal(change.duplicates, 0);
+    assert.equal(collection.size, 2);
   });
 });

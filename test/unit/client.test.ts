@@ -9,7 +9,14 @@ import {
 } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { ClientLogger, FixedQuery, TcxcClient, validateEndpoint } from '../../src/client/client';
+import {
+  ClientLogger,
+  DEFAULT_ENDPOINT,
+  FixedQuery,
+  MAX_RESPONSE_BYTES,
+  TcxcClient,
+  validateEndpoint,
+} from '../../src/client/client';
 import {
   ApiError,
   AuthenticationError,
@@ -19,6 +26,7 @@ import {
   NetworkError,
   NotJsonError,
   RateLimitError,
+  ResponseTooLargeError,
   TcxcError,
   TimeoutError,
 } from '../../src/client/errors';
@@ -110,6 +118,50 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 function sendHtml(response: ServerResponse, status: number, html: string): void {
   response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
   response.end(html);
+}
+
+/** Sends JSON headers and the first half of a success body, then leaves the response open. */
+function sendHalfJson(response: ServerResponse, headers: Record<string, string> = {}): void {
+  const json = JSON.stringify({ status: 'success', cdrs: [{ i_cdr: '1' }, { i_cdr: '2' }] });
+  response.writeHead(200, { 'content-type': 'application/json', ...headers });
+  response.write(json.slice(0, json.length / 2));
+}
+
+/**
+ * Streams up to `totalBytes` of JSON string content in 1 MiB chunks, waiting for 'drain', and
+ * stops when the client closes the connection. Resolves with the number of bytes written.
+ */
+async function streamJson(response: ServerResponse, totalBytes: number): Promise<number> {
+  const chunk = Buffer.alloc(1024 * 1024, 'x');
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{"status":"success","cdrs":[],"padding":"');
+  let written = 0;
+  while (written < totalBytes && !response.destroyed) {
+    written += chunk.length;
+    if (!response.write(chunk)) {
+      await drainOrClose(response);
+    }
+  }
+  response.end('"}');
+  return written;
+}
+
+/** Resolves at the next 'drain' or 'close' event, and removes both listeners. */
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      response.off('drain', settle);
+      response.off('close', settle);
+      resolve();
+    };
+    response.on('drain', settle);
+    response.on('close', settle);
+  });
+}
+
+/** Resolves after `ms` milliseconds. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Collects every line a client logs. */
@@ -325,6 +377,25 @@ describe('TcxcClient failure shapes', () => {
     assert.equal(error.bodyExcerpt, '502 Bad Gateway');
   });
 
+  it('maps JSON fail 401 to AuthenticationError', async () => {
+    const error = await failWith((_request, response) =>
+      sendJson(response, 401, { status: 'fail', error: 'Wrong signature' }),
+    );
+
+    assert.ok(error instanceof AuthenticationError, `${error.name}: ${error.message}`);
+    assert.equal(error.serverMessage, 'Wrong signature');
+  });
+
+  it('maps HTML 401 to HttpError', async () => {
+    const error = await failWith((_request, response) =>
+      sendHtml(response, 401, '<html><head><title>401 Unauthorized</title></head></html>'),
+    );
+
+    assert.ok(error instanceof HttpError, `${error.name}: ${error.message}`);
+    assert.equal(error.statusCode, 401);
+    assert.equal(error.bodyExcerpt, '401 Unauthorized');
+  });
+
   it('maps HTML 200 to NotJsonError', async () => {
     const error = await failWith((_request, response) =>
       sendHtml(response, 200, '<html><head><title>Sign in</title></head></html>'),
@@ -389,6 +460,94 @@ describe('TcxcClient failure shapes', () => {
     assert.ok(error instanceof CancelledError, `${error.name}: ${error.message}`);
   });
 
+  it('maps abort during body to CancelledError', async () => {
+    server = await new TestServer((_request, response) => sendHalfJson(response)).listen();
+    const current = new TcxcClient({
+      endpoint: server.endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+    });
+    client = current;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await failureOf(() => current.fetchPage(QUERY, WINDOW, controller.signal));
+
+    assert.ok(error instanceof CancelledError, `${error.name}: ${error.message}`);
+  });
+
+  it('times out a stalled body', async () => {
+    server = await new TestServer((_request, response) => sendHalfJson(response)).listen();
+    const current = new TcxcClient({
+      endpoint: server.endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+      timeoutMs: 300,
+    });
+    client = current;
+    const error = await failureOf(() => current.fetchPage(QUERY, WINDOW));
+
+    assert.ok(error instanceof TimeoutError, `${error.name}: ${error.message}`);
+  });
+
+  const cutOffBodies: [string, Record<string, string>][] = [
+    ['chunked', {}],
+    ['Content-Length', { 'content-length': '1000' }],
+  ];
+  for (const [framing, headers] of cutOffBodies) {
+    it(`reports ${framing} body cut off`, async () => {
+      const error = await failWith((_request, response) => {
+        sendHalfJson(response, headers);
+        setTimeout(() => response.socket?.destroy(), 50);
+      });
+      const endpoint = server?.endpoint ?? '';
+
+      assert.ok(error instanceof NetworkError, `${error.name}: ${error.message}`);
+      assert.equal(error.afterHeaders, true);
+      assert.equal(error.endpoint, endpoint);
+      assert.ok(
+        error.message.startsWith(`The response from ${endpoint} was cut off`),
+        error.message,
+      );
+      assert.ok(error.message.includes('before the response was complete'), error.message);
+      assert.equal(error.message.includes('Could not reach'), false, error.message);
+    });
+  }
+
+  it('rejects oversized streamed body', async () => {
+    let written: Promise<number> | undefined;
+    const started = Date.now();
+    const error = await failWith((_request, response) => {
+      written = streamJson(response, 4 * MAX_RESPONSE_BYTES);
+    });
+    const elapsed = Date.now() - started;
+    const bytesWritten = await written;
+
+    assert.ok(error instanceof ResponseTooLargeError, `${error.name}: ${error.message}`);
+    assert.equal(error.kind, 'tooLarge');
+    assert.equal(error.limitBytes, 64 * 1024 * 1024);
+    assert.ok(error.message.includes('larger than 64 MiB'), error.message);
+    assert.ok(error.message.includes('tcxc.pageSize'), error.message);
+    assert.ok(elapsed < 10_000, `failed late, after ${elapsed} ms`);
+    // The client closed the connection, so the server stopped well before the end.
+    assert.ok((bytesWritten ?? 0) < 2 * MAX_RESPONSE_BYTES, `server wrote ${bytesWritten} bytes`);
+  });
+
+  it('rejects oversized Content-Length early', async () => {
+    server = await new TestServer((_request, response) =>
+      sendHalfJson(response, { 'content-length': String(MAX_RESPONSE_BYTES + 1) }),
+    ).listen();
+    const current = new TcxcClient({
+      endpoint: server.endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+      timeoutMs: 5000,
+    });
+    client = current;
+    const started = Date.now();
+    const error = await failureOf(() => current.fetchPage(QUERY, WINDOW));
+    const elapsed = Date.now() - started;
+
+    assert.ok(error instanceof ResponseTooLargeError, `${error.name}: ${error.message}`);
+    assert.ok(elapsed < 2000, `failed late, after ${elapsed} ms`);
+  });
+
   it('maps refused connection to NetworkError', async () => {
     const closed = await new TestServer(() => undefined).listen();
     const endpoint = closed.endpoint;
@@ -400,6 +559,50 @@ describe('TcxcClient failure shapes', () => {
     assert.ok(error instanceof NetworkError, `${error.name}: ${error.message}`);
     assert.equal(error.causeCode, 'ECONNREFUSED');
     assert.equal(error.endpoint, endpoint);
+    assert.equal(error.afterHeaders, false);
+    assert.ok(error.message.startsWith(`Could not reach ${endpoint}`), error.message);
+  });
+});
+
+describe('TcxcClient body decoding', () => {
+  let server: TestServer;
+  let client: TcxcClient;
+
+  afterEach(async () => {
+    await client.dispose();
+    await server.close();
+  });
+
+  it('keeps character split across chunks', async () => {
+    // The euro sign is 3 bytes in UTF-8, and the first chunk ends after its first byte.
+    const json = Buffer.from('{"status":"success","cdrs":[{"description":"5 €"}]}', 'utf8');
+    const split = json.indexOf(0xe2) + 1;
+    server = await new TestServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(json.subarray(0, split));
+      void delay(50).then(() => response.end(json.subarray(split)));
+    }).listen();
+    client = new TcxcClient({
+      endpoint: server.endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+    });
+    const page = await client.fetchPage(QUERY, WINDOW);
+
+    assert.deepEqual(page.records, [{ description: '5 €' }]);
+  });
+
+  it('reads body of many chunks', async () => {
+    const records = Array.from({ length: 2000 }, (_, index) => ({ i_cdr: String(index) }));
+    server = await new TestServer((_request, response) =>
+      sendJson(response, 200, { status: 'success', cdrs: records }),
+    ).listen();
+    client = new TcxcClient({
+      endpoint: server.endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+    });
+    const page = await client.fetchPage(QUERY, WINDOW);
+
+    assert.deepEqual(page.records, records);
   });
 });
 
@@ -416,6 +619,8 @@ describe('TcxcClient secrets', () => {
       sendJson(response, 200, { status: 'error', message: request.body }),
     'json-fail': (request, response) =>
       sendJson(response, 200, { status: 'fail', error: request.body }),
+    'json-fail-401': (request, response) =>
+      sendJson(response, 401, { status: 'fail', error: request.body }),
     'html-200': (request, response) => sendHtml(response, 200, `<p>${request.body}</p>`),
     'unknown-status': (request, response) => sendJson(response, 200, { status: request.body }),
     // The signature starts at character 115 of the text, so the 160-character excerpt cuts it.
@@ -597,6 +802,21 @@ describe('TcxcClient dispose', () => {
 });
 
 describe('validateEndpoint', () => {
+  // Each test sets the variable it needs, whatever the environment of the test run.
+  const savedLoopbackOnly = process.env.TCXC_LOOPBACK_ONLY;
+
+  beforeEach(() => {
+    delete process.env.TCXC_LOOPBACK_ONLY;
+  });
+
+  after(() => {
+    if (savedLoopbackOnly === undefined) {
+      delete process.env.TCXC_LOOPBACK_ONLY;
+    } else {
+      process.env.TCXC_LOOPBACK_ONLY = savedLoopbackOnly;
+    }
+  });
+
   const accepted: [string, string][] = [
     ['https://api.example.com/buyers/callhistory', 'https://api.example.com/buyers/callhistory'],
     [' https://api.example.com/x ', 'https://api.example.com/x'],
@@ -652,6 +872,89 @@ describe('validateEndpoint', () => {
           credentials: { login: LOGIN, apiKey: API_KEY },
         }),
       RangeError,
+    );
+  });
+
+  const loopbackEndpoints = [
+    'http://127.0.0.1:1/',
+    'https://localhost/',
+    'http://[::1]:8080/buyers/callhistory',
+    'http://127.1.2.3/',
+  ];
+  for (const endpoint of loopbackEndpoints) {
+    it(`loopback-only accepts ${endpoint}`, () => {
+      process.env.TCXC_LOOPBACK_ONLY = '1';
+
+      assert.equal(validateEndpoint(endpoint), endpoint);
+    });
+  }
+
+  const remoteEndpoints = [
+    'https://example.invalid/',
+    DEFAULT_ENDPOINT,
+    'https://10.0.0.1/',
+    'https://[::2]/',
+    'https://127.0.0.1.example.com/',
+  ];
+  for (const endpoint of remoteEndpoints) {
+    it(`loopback-only rejects ${endpoint}`, () => {
+      process.env.TCXC_LOOPBACK_ONLY = '1';
+
+      assert.throws(() => validateEndpoint(endpoint), RangeError);
+    });
+  }
+
+  it('names loopback-only in message', () => {
+    process.env.TCXC_LOOPBACK_ONLY = '1';
+
+    assert.throws(() => validateEndpoint('https://example.invalid/buyers/callhistory'), {
+      name: 'RangeError',
+      message:
+        'Invalid endpoint "https://example.invalid": TCXC_LOOPBACK_ONLY=1 allows only loopback hosts',
+    });
+  });
+
+  it('accepts remote host without loopback-only', () => {
+    for (const value of [undefined, '0', '', 'true']) {
+      if (value === undefined) {
+        delete process.env.TCXC_LOOPBACK_ONLY;
+      } else {
+        process.env.TCXC_LOOPBACK_ONLY = value;
+      }
+
+      assert.equal(validateEndpoint('https://example.invalid/'), 'https://example.invalid/', value);
+    }
+  });
+
+  it('reads loopback-only at each call', () => {
+    process.env.TCXC_LOOPBACK_ONLY = '1';
+
+    assert.throws(() => validateEndpoint('https://example.invalid/'), RangeError);
+
+    process.env.TCXC_LOOPBACK_ONLY = '0';
+
+    assert.equal(validateEndpoint('https://example.invalid/'), 'https://example.invalid/');
+  });
+
+  it('omits password under loopback-only', () => {
+    process.env.TCXC_LOOPBACK_ONLY = '1';
+
+    assert.throws(
+      () => validateEndpoint('https://buyer:hunter2@example.invalid/'),
+      (error: Error) => error instanceof RangeError && !error.message.includes('hunter2'),
+    );
+  });
+
+  it('rejects client under loopback-only', () => {
+    process.env.TCXC_LOOPBACK_ONLY = '1';
+
+    assert.throws(
+      () =>
+        new TcxcClient({
+          endpoint: DEFAULT_ENDPOINT,
+          credentials: { login: LOGIN, apiKey: API_KEY },
+        }),
+      /TCXC_LOOPBACK_ONLY=1 allows only loopback hosts/,
     );
   });
 });

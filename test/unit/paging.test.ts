@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { FixedQuery, PageSource, RawPage } from '../../src/client/client';
 import { PageWindow } from '../../src/client/form';
 import { CdrQuery } from '../../src/client/query';
+import { BadResponseError } from '../../src/client/errors';
 import { CdrPager, fetchAllCdrs } from '../../src/client/paging';
 
 /** One request that the fake source received. */
@@ -71,6 +72,27 @@ const QUERY: CdrQuery = {
 const FIXED_QUERY: CdrQuery = { ...QUERY, dateTo: new Date(Date.UTC(2024, 0, 2)) };
 
 const START = Date.UTC(2024, 0, 1, 12, 0, 0);
+
+/**
+ * A source that ignores the offset and returns the same records for every window. It fails
+ * after `maxRequests` requests, so a pager that never stops ends the test instead of hanging it.
+ */
+class RepeatingSource implements PageSource {
+  requests = 0;
+
+  constructor(
+    private readonly page: unknown[],
+    private readonly maxRequests = 10,
+  ) {}
+
+  fetchPage(_query: FixedQuery, window: PageWindow): Promise<RawPage> {
+    this.requests++;
+    if (this.requests > this.maxRequests) {
+      return Promise.reject(new Error(`requested ${this.requests} pages`));
+    }
+    return Promise.resolve({ records: this.page, window, elapsedMs: 1 });
+  }
+}
 
 async function loadAll(pager: CdrPager): Promise<void> {
   while (!pager.done) {
@@ -270,6 +292,83 @@ describe('CdrPager de-duplication', () => {
     assert.deepEqual(first.newDates, ['2024-01-01']);
     assert.deepEqual(second.newDates, ['2024-01-02']);
     assert.deepEqual(second.changedDates, ['2024-01-01']);
+  });
+});
+
+describe('CdrPager repeated pages', () => {
+  it('stops when server ignores offset', async () => {
+    const source = new RepeatingSource(records(2));
+    const pager = new CdrPager(source, QUERY, 2, () => START);
+    await pager.loadNextPage();
+
+    await assert.rejects(pager.loadNextPage(), (error: Error) => {
+      assert.ok(error instanceof BadResponseError, `${error.name}: ${error.message}`);
+      assert.match(error.message, /page 2 \(offset 2\) repeated only records already loaded/);
+      assert.match(error.message, /ignoring the offset/);
+      return true;
+    });
+    assert.equal(pager.done, true);
+    assert.equal(source.requests, 2);
+  });
+
+  it('keeps records loaded before repeat', async () => {
+    const source = new RepeatingSource(records(3));
+    const pager = new CdrPager(source, QUERY, 3, () => START);
+    await pager.loadNextPage();
+    await assert.rejects(pager.loadNextPage(), BadResponseError);
+
+    assert.equal(pager.collection.size, 3);
+    assert.equal(pager.pageCount, 2);
+  });
+
+  it('ends loadRemainingPages on repeat', async () => {
+    const source = new RepeatingSource(records(2));
+    const pager = new CdrPager(source, QUERY, 2, () => START);
+    const pages: number[] = [];
+    const loading = (async () => {
+      for await (const page of pager.loadRemainingPages()) {
+        pages.push(page.pageIndex);
+      }
+    })();
+
+    await assert.rejects(loading, BadResponseError);
+    assert.deepEqual(pages, [0]);
+    assert.equal(source.requests, 2);
+  });
+
+  it('ends fetchAllCdrs on repeat', async () => {
+    const source = new RepeatingSource(records(2));
+
+    await assert.rejects(fetchAllCdrs(source, FIXED_QUERY, 2), BadResponseError);
+    assert.equal(source.requests, 2);
+  });
+
+  it('stops on oversized repeated page', async () => {
+    // The server ignores both the offset and the page size.
+    const source = new RepeatingSource(records(5));
+
+    await assert.rejects(fetchAllCdrs(source, FIXED_QUERY, 2), BadResponseError);
+    assert.equal(source.requests, 2);
+  });
+
+  it('ends on short page of duplicates', async () => {
+    const source = new FakeSource([], [[record(1), record(2)], [record(2)]]);
+    const pager = new CdrPager(source, QUERY, 2, () => START);
+    await pager.loadNextPage();
+    const last = await pager.loadNextPage();
+
+    assert.equal(last.lastPage, true);
+    assert.equal(last.duplicates, 1);
+    assert.equal(pager.done, true);
+  });
+
+  it('continues after partly new full page', async () => {
+    const source = new FakeSource([], [[record(1), record(2)], [record(2), record(3)], []]);
+    const pager = new CdrPager(source, QUERY, 2, () => START);
+    await loadAll(pager);
+
+    assert.equal(pager.collection.size, 3);
+    assert.equal(pager.pageCount, 3);
   });
 });
 

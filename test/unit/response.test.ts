@@ -7,7 +7,13 @@ import {
   NotJsonError,
   RateLimitError,
 } from '../../src/client/errors';
-import { RawResponse, excerpt, parseCdrResponse, parseRetryAfter } from '../../src/client/response';
+import {
+  MAX_RETRY_AFTER_SECONDS,
+  RawResponse,
+  excerpt,
+  parseCdrResponse,
+  parseRetryAfter,
+} from '../../src/client/response';
 
 function jsonResponse(body: string, statusCode = 200): RawResponse {
   return { statusCode, contentType: 'application/json', retryAfter: undefined, body };
@@ -165,13 +171,55 @@ describe('parseCdrResponse', () => {
     assert.equal(error.message, 'HTTP 500 from the TCXC endpoint (empty body)');
   });
 
-  it('maps JSON 401 to HttpError', () => {
+  for (const statusCode of [401, 403, 500]) {
+    it(`maps JSON fail ${statusCode} to AuthenticationError`, () => {
+      const error = errorOf(() =>
+        parseCdrResponse(jsonResponse('{"status":"fail","error":"Wrong signature"}', statusCode)),
+      );
+
+      assert.ok(error instanceof AuthenticationError, error.message);
+      assert.equal(error.serverMessage, 'Wrong signature');
+    });
+  }
+
+  it('maps bare JSON fail 401', () => {
+    const error = errorOf(() => parseCdrResponse(jsonResponse('\uFEFF{"status":"fail"}', 401)));
+
+    assert.ok(error instanceof AuthenticationError, error.message);
+    assert.equal(error.serverMessage, 'fail');
+  });
+
+  it('maps HTML 401 to HttpError', () => {
+    const page = '<html><head><title>401 Authorization Required</title></head></html>';
+    const error = errorOf(() => parseCdrResponse(htmlResponse(page, 401)));
+
+    assert.ok(error instanceof HttpError, error.message);
+    assert.equal(error.statusCode, 401);
+    assert.equal(error.bodyExcerpt, '401 Authorization Required');
+  });
+
+  it('maps JSON error 401 to HttpError', () => {
     const error = errorOf(() =>
-      parseCdrResponse(jsonResponse('{"status":"fail","error":"Wrong signature"}', 401)),
+      parseCdrResponse(jsonResponse('{"status":"error","message":"Unauthorized"}', 401)),
     );
 
     assert.ok(error instanceof HttpError, error.message);
     assert.equal(error.statusCode, 401);
+  });
+
+  it('maps JSON list 403 to HttpError', () => {
+    const error = errorOf(() => parseCdrResponse(jsonResponse('[{"status":"fail"}]', 403)));
+
+    assert.ok(error instanceof HttpError, error.message);
+    assert.equal(error.statusCode, 403);
+  });
+
+  it('keeps 429 with fail as RateLimitError', () => {
+    const error = errorOf(() =>
+      parseCdrResponse(jsonResponse('{"status":"fail","error":"Too many requests"}', 429)),
+    );
+
+    assert.ok(error instanceof RateLimitError, error.message);
   });
 
   it('maps HTML 200 to NotJsonError', () => {
@@ -247,6 +295,15 @@ describe('parseCdrResponse redaction', () => {
     assert.equal(error.serverMessage, 'Wrong signature [redacted]');
   });
 
+  it('redacts fail message of 401', () => {
+    const body = JSON.stringify({ status: 'fail', error: `Wrong signature ${SECRET}` });
+    const error = errorOf(() => parseCdrResponse(jsonResponse(body, 401), redact));
+
+    assert.ok(error instanceof AuthenticationError, error.message);
+    assert.equal(error.serverMessage, 'Wrong signature [redacted]');
+    assert.equal(error.message.includes(SECRET), false, error.message);
+  });
+
   it('redacts HTTP error excerpts', () => {
     const page = `<html><body><p>signature=${SECRET}</p></body></html>`;
     const error = errorOf(() => parseCdrResponse(htmlResponse(page, 500), redact));
@@ -315,6 +372,68 @@ describe('parseRetryAfter', () => {
 
   it('returns undefined for garbage', () => {
     assert.equal(parseRetryAfter('soon', NOW), undefined);
+  });
+
+  const invalid = [
+    '1.5',
+    '-5',
+    '+5',
+    '1e23',
+    '0x10',
+    '5 s',
+    '2015-10-21T07:28:00Z',
+    'Wednesday, 21-Oct-15 07:28:00 GMT',
+    'Wed Oct 21 07:28:00 2015',
+    'Wed, 21 Oct 2015 07:28:00 UTC',
+    'Wed, 21 Oct 2015 07:28:00 +0000',
+    'wed, 21 oct 2015 07:28:00 gmt',
+    'Wed, 21 Okt 2015 07:28:00 GMT',
+    'Wed, 1 Oct 2015 07:28:00 GMT',
+    'Wed, 30 Feb 2015 07:28:00 GMT',
+    'Wed, 00 Oct 2015 07:28:00 GMT',
+    'Wed, 21 Oct 2015 24:00:00 GMT',
+    'Wed, 21 Oct 2015 07:60:00 GMT',
+    'Wed, 21 Oct 2015 07:28:61 GMT',
+  ];
+  for (const header of invalid) {
+    it(`rejects ${JSON.stringify(header)}`, () => {
+      assert.equal(parseRetryAfter(header, NOW), undefined);
+    });
+  }
+
+  it('caps delay seconds at one day', () => {
+    assert.equal(MAX_RETRY_AFTER_SECONDS, 86_400);
+    assert.equal(parseRetryAfter('99999999', NOW), 86_400);
+    assert.equal(parseRetryAfter('9'.repeat(400), NOW), 86_400);
+  });
+
+  it('keeps one day of delay seconds', () => {
+    assert.equal(parseRetryAfter('86400', NOW), 86_400);
+    assert.equal(parseRetryAfter('0', NOW), 0);
+  });
+
+  it('caps distant HTTP-date at one day', () => {
+    assert.equal(parseRetryAfter('Fri, 21 Oct 2016 07:28:00 GMT', NOW), 86_400);
+  });
+
+  it('reads leap second of HTTP-date', () => {
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:60 GMT', NOW), 60);
+  });
+
+  it('reads leap day of HTTP-date', () => {
+    const now = Date.UTC(2016, 1, 29, 0, 0, 0);
+
+    assert.equal(parseRetryAfter('Mon, 29 Feb 2016 00:00:10 GMT', now), 10);
+  });
+
+  it('caps 429 message at one day', () => {
+    const error = errorOf(() =>
+      parseCdrResponse({ ...jsonResponse('{}', 429), retryAfter: '1' + '0'.repeat(23) }),
+    );
+
+    assert.ok(error instanceof RateLimitError, error.message);
+    assert.equal(error.retryAfterSeconds, 86_400);
+    assert.ok(error.message.includes('86400 s'), error.message);
   });
 });
 
