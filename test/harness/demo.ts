@@ -173,6 +173,8 @@ function environmentWithoutVsCode(): NodeJS.ProcessEnv {
       env[key] = value;
     }
   }
+  // The extension's client then rejects any endpoint off loopback, as in code-server.
+  env.TCXC_LOOPBACK_ONLY = '1';
   return env;
 }
 
