@@ -35,7 +35,7 @@ export class AuthenticationError extends TcxcError {
   }
 }
 
-/** The server answered `{"status":"error","message":...}` or another non-success status. */
+/** A response of `{"status":"error","message":...}` or another non-success status. */
 export class ApiError extends TcxcError {
   readonly kind = 'api';
 

@@ -21,7 +21,7 @@ export function formatNumber(number: string): string {
   return /^\d+$/.test(number) ? `+${number}` : number;
 }
 
-/** One line of totals, for example `12 calls · 3 failed · 25.5 min · 0.123400`. */
+/** Formats totals as one line, for example `12 calls · 3 failed · 25.5 min · 0.123400`. */
 export function formatTotals(totals: CallTotals): string {
   const parts = [`${totals.calls} ${totals.calls === 1 ? 'call' : 'calls'}`];
   if (totals.failed > 0) {
@@ -31,13 +31,13 @@ export function formatTotals(totals: CallTotals): string {
   return parts.join(' · ');
 }
 
-/** The cause of a failed call, for example `17 User busy`. */
+/** Formats the cause of a failed call, for example `17 User busy`. */
 export function formatCause(cdr: Cdr): string {
   const code = cdr.disconnectCode === undefined ? '' : String(cdr.disconnectCode);
   return [code, cdr.disconnectReason].filter((part) => part !== '').join(' ') || 'unknown cause';
 }
 
-/** Longest text shown in one tree label or tooltip line; the rest is cut with an ellipsis. */
+/** Maximum length of one tree label or tooltip line; the rest is cut with an ellipsis. */
 const MAX_LINE_LENGTH = 200;
 
 // C0 and C1 control characters, line and paragraph separators, and the bidirectional embedding,

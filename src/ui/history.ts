@@ -9,7 +9,7 @@ import { MissingCredentialsError } from './credentials';
 import { Log } from './log';
 import { RequestSettings } from './settings';
 
-/** What changed in the call history, so the tree can refresh only that. */
+/** A change to the call history, detailed enough for the tree to refresh only what changed. */
 export type HistoryChange =
   | { readonly kind: 'reset' }
   | { readonly kind: 'loading' }
