@@ -5,7 +5,13 @@ import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
 import { Log } from './ui/log';
 import { readRequestSettings } from './ui/settings';
 import { registerCommands } from './ui/commands';
-import { CallHistoryProvider, HistoryNode, VIEW_ID } from './ui/tree';
+import {
+  CallHistoryProvider,
+  HAS_HISTORY_CONTEXT,
+  HistoryNode,
+  VIEW_ID,
+  viewMessage,
+} from './ui/tree';
 
 /** The live objects that `activate` returns, for integration tests and other extensions. */
 export interface TcxcExtensionApi {
@@ -52,6 +58,10 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     vscode.workspace.registerTextDocumentContentProvider(CDR_SCHEME, documents),
     ...registerCommands({ extension: context, credentials, history, documents, treeView, log }),
     credentials.onDidChange(() => void updateCredentialsContext(credentials, treeView, log)),
+    history.onDidChange(() => {
+      treeView.message = viewMessage(history);
+      void vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, history.pageCount > 0);
+    }),
   );
   void updateCredentialsContext(credentials, treeView, log);
   return { credentials, history, tree, treeView, documents };

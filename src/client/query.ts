@@ -28,7 +28,7 @@ export function parseApiDate(text: string): Date | undefined {
     return undefined;
   }
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const date = utcDate(year, month, day, hour, minute, second);
   // Date.UTC rolls 2024-02-30 over to March; reject such dates instead.
   if (
     date.getUTCMonth() !== month - 1 ||
@@ -45,4 +45,22 @@ export function parseApiDate(text: string): Date | undefined {
 /** Destination prefixes are digits only; a leading `+` or `00` is not part of a TCXC prefix. */
 export function isValidPrefix(prefix: string): boolean {
   return /^\d{0,15}$/.test(prefix);
+}
+
+/**
+ * Builds a UTC date from calendar fields. Unlike Date.UTC, it keeps years 0 to 99 as they are
+ * instead of mapping them to 1900 to 1999.
+ */
+export function utcDate(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date;
 }

@@ -40,13 +40,22 @@ export function formatCause(cdr: Cdr): string {
 /** Maximum length of one tree label or tooltip line; the rest is cut with an ellipsis. */
 const MAX_LINE_LENGTH = 200;
 
-// C0 and C1 control characters, line and paragraph separators, and the bidirectional embedding,
-// override and isolate controls that could make a label read differently from its content.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here.
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+// C0 and C1 control characters, line and paragraph separators, and the bidirectional marks,
+// embeddings, overrides and isolates that could make a label read differently from its content.
+const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here.
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
 /** Makes API text safe for one line of UI: no control characters, no line breaks, bounded length. */
 export function singleLine(text: string): string {
   const clean = text.replace(UNSAFE_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
   return clean.length > MAX_LINE_LENGTH ? `${clean.slice(0, MAX_LINE_LENGTH)}…` : clean;
+}
+
+/**
+ * Makes text inert where VS Code renders a subset of Markdown: notifications turn `[text](link)`
+ * into a link, and quick picks turn `$(name)` into an icon. A space breaks both patterns.
+ */
+export function inertText(text: string): string {
+  return text.replace(/\]\(/g, '] (').replace(/\$\(/g, '$ (');
 }

@@ -1,4 +1,4 @@
-import { CdrQuery, ShowFilter, isValidPrefix } from '../client/query';
+import { CdrQuery, ShowFilter, isValidPrefix, utcDate } from '../client/query';
 
 /** The preset time windows offered when fetching; `custom` takes explicit UTC dates. */
 export type WindowPreset = 'lastHour' | 'today' | 'last24Hours' | 'last7Days' | 'custom';
@@ -87,7 +87,7 @@ export function parseUserDate(text: string, endOfDay = false): Date | undefined 
   const hour = hasTime ? Number(match[4]) : endOfDay ? 23 : 0;
   const minute = hasTime ? Number(match[5]) : endOfDay ? 59 : 0;
   const second = match[6] !== undefined ? Number(match[6]) : !hasTime && endOfDay ? 59 : 0;
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const date = utcDate(year, month, day, hour, minute, second);
   const valid =
     date.getUTCMonth() === month - 1 &&
     date.getUTCDate() === day &&

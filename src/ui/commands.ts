@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { TcxcCredentials } from '../client/client';
 import { AuthenticationError, CancelledError, isTcxcError } from '../client/errors';
 import { Cdr } from '../model/cdr';
-import { formatNumber } from '../model/format';
-import { QueryRequest, describeRequest } from '../model/timeWindow';
+import { formatNumber, inertText, singleLine } from '../model/format';
+import { QueryRequest, describeRequest, resolveQuery } from '../model/timeWindow';
 import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
 import { CallHistory, errorMessage } from './history';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
@@ -12,9 +12,6 @@ import { promptQueryRequest } from './queryInput';
 import { CdrNode, VIEW_ID } from './tree';
 
 const LAST_REQUEST_KEY = 'tcxc.lastQueryRequest';
-
-/** Context key set once a query has been fetched; the welcome views read it. */
-export const HAS_HISTORY_CONTEXT = 'tcxc.hasHistory';
 
 /** Everything the command handlers act on. */
 export interface CommandContext {
@@ -51,7 +48,9 @@ async function setCredentials(context: CommandContext): Promise<TcxcCredentials 
     const credentials = await promptAndStoreCredentials(context.credentials);
     if (credentials) {
       context.log.info('Credentials', `Stored credentials for login ${credentials.login}`);
-      void vscode.window.showInformationMessage(`TCXC credentials saved for ${credentials.login}.`);
+      void vscode.window.showInformationMessage(
+        `TCXC credentials saved for ${inertText(singleLine(credentials.login))}.`,
+      );
     }
     return credentials;
   } catch (error) {
@@ -74,8 +73,6 @@ async function clearCredentials(context: CommandContext): Promise<void> {
     await context.credentials.clear();
     context.history.clear();
     context.documents.clear();
-    updateMessage(context);
-    await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, false);
     context.log.info('Credentials', 'Cleared the stored credentials');
   } catch (error) {
     reportError(context, 'Clearing the TCXC credentials', error);
@@ -91,6 +88,13 @@ async function fetchCdrs(context: CommandContext, argument?: QueryRequest): Prom
   const previous = context.extension.globalState.get<QueryRequest>(LAST_REQUEST_KEY);
   const request = argument ?? (await promptQueryRequest(previous));
   if (!request) {
+    return;
+  }
+  try {
+    // An argument from a keybinding is checked before it is remembered or sent.
+    resolveQuery(request, Date.now());
+  } catch (error) {
+    reportError(context, 'Fetching CDRs', error);
     return;
   }
   await context.extension.globalState.update(LAST_REQUEST_KEY, request);
@@ -111,18 +115,14 @@ async function refresh(context: CommandContext): Promise<void> {
 /** Fetches the first page of a query; the credentials are read when the request is sent. */
 async function runQuery(context: CommandContext, request: QueryRequest): Promise<void> {
   const description = describeRequest(request);
-  context.treeView.message = `${description} · loading…`;
   try {
     const result = await withProgress('Fetching CDRs', (token) =>
       context.history.start(request, token),
     );
-    await vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, true);
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     context.log.info('Fetch', `${description}: ${result.added.length} CDRs on the first page`);
   } catch (error) {
     reportError(context, 'Fetching CDRs', error, () => runQuery(context, request));
-  } finally {
-    updateMessage(context);
   }
 }
 
@@ -143,8 +143,6 @@ async function loadMore(context: CommandContext): Promise<void> {
     context.log.info('Fetch', `Page ${page.pageIndex + 1}: ${page.added.length} new CDRs`);
   } catch (error) {
     reportError(context, 'Loading more CDRs', error);
-  } finally {
-    updateMessage(context);
   }
 }
 
@@ -177,9 +175,9 @@ async function pickLoadedCdr(context: CommandContext): Promise<Cdr | undefined> 
     return undefined;
   }
   const items = cdrs.map((cdr) => ({
-    label: formatNumber(cdr.cld) || '(no number)',
-    description: `${cdr.utcDate} · ${cdr.countryName}`,
-    detail: `Call ID ${cdr.callId}`,
+    label: inertText(singleLine(formatNumber(cdr.cld))) || '(no number)',
+    description: inertText(singleLine(`${cdr.utcDate} · ${cdr.countryName}`)),
+    detail: inertText(singleLine(`Call ID ${cdr.callId}`)),
     cdr,
   }));
   const pick = await vscode.window.showQuickPick(items, {
@@ -219,22 +217,6 @@ function withProgress<T>(
   );
 }
 
-function updateMessage(context: CommandContext): void {
-  const { history } = context;
-  if (!history.request || !history.collection) {
-    context.treeView.message = undefined;
-    return;
-  }
-  const description = describeRequest(history.request);
-  if (history.pageCount === 0) {
-    context.treeView.message = history.lastFailure ? `${description} · loading failed` : undefined;
-    return;
-  }
-  const count = history.collection.size;
-  const more = history.hasMore ? ', more available' : ', all loaded';
-  context.treeView.message = `${description} · ${count} CDRs${more}`;
-}
-
 /**
  * Logs a failure and shows it as "<operation> failed: <reason>" with the actions that fit, without
  * waiting for the user's choice. A cancellation is logged only.
@@ -264,7 +246,7 @@ function reportError(
     openLog,
   ];
   const notification = vscode.window.showErrorMessage(
-    `${operation} failed: ${errorMessage(error)}`,
+    `${operation} failed: ${inertText(errorMessage(error))}`,
     ...actions,
   );
   void notification.then(async (answer) => {

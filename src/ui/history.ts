@@ -27,6 +27,7 @@ export interface PageFailure {
 
 interface InFlightLoad {
   readonly pager: CdrPager;
+  readonly request: QueryRequest;
   readonly promise: Promise<PageResult>;
   readonly abort: AbortController;
 }
@@ -46,16 +47,6 @@ export class CallHistory implements vscode.Disposable {
   private currentRequest: QueryRequest | undefined;
   private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
-  private readonly source: PageSource = {
-    fetchPage: async (query, window, signal) => {
-      const client = await this.clientForStoredCredentials();
-      if (signal?.aborted) {
-        throw new CancelledError();
-      }
-      return client.fetchPage(query, window, signal);
-    },
-  };
-
   constructor(
     private readonly log: Log,
     private readonly readCredentials: () => Promise<TcxcCredentials | undefined>,
@@ -74,8 +65,14 @@ export class CallHistory implements vscode.Disposable {
     return this.pager !== undefined && !this.pager.done;
   }
 
+  /** True while a page of the shown query loads. */
   get loading(): boolean {
-    return this.inFlight !== undefined;
+    return this.inFlight !== undefined && this.inFlight.pager === this.pager;
+  }
+
+  /** The query whose page is loading, which may be a new query not shown yet. */
+  get loadingRequest(): QueryRequest | undefined {
+    return this.inFlight?.request;
   }
 
   get pageCount(): number {
@@ -99,24 +96,31 @@ export class CallHistory implements vscode.Disposable {
     const settings = this.readSettings();
     validateEndpoint(settings.endpoint);
     this.cancelInFlight();
-    const pager = new CdrPager(this.source, query, settings.pageSize);
-    const first = this.pager === undefined;
-    if (first) {
+    const pager = new CdrPager(this.createSource(), query, settings.pageSize);
+    try {
+      const result = await this.load(pager, request, token);
       this.adopt(pager, request);
+      return result;
+    } catch (error) {
+      // A first query that fails keeps its pager, so the tree can offer to retry page 1.
+      if (!this.pager && !(error instanceof CancelledError) && this.inFlight === undefined) {
+        this.adopt(pager, request);
+        this.failure = { pageIndex: 0, message: errorMessage(error) };
+        this.changeEmitter.fire({ kind: 'loading' });
+      }
+      throw error;
     }
-    const result = await this.load(pager, token);
-    if (this.pager !== pager && this.inFlight === undefined) {
-      this.adopt(pager, request);
-    }
-    return result;
   }
 
-  /** Loads the next page of the current query; a call during a load joins that load. */
+  /** Loads the next page of the shown query; a call during its load joins that load. */
   async loadNextPage(token?: vscode.CancellationToken): Promise<PageResult> {
-    if (!this.pager) {
+    if (!this.pager || !this.currentRequest) {
       throw new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first');
     }
-    return this.inFlight?.promise ?? this.load(this.pager, token);
+    if (this.inFlight && this.inFlight.pager !== this.pager) {
+      throw new Error('A new query is still loading its first page. Wait for it to finish.');
+    }
+    return this.inFlight?.promise ?? this.load(this.pager, this.currentRequest, token);
   }
 
   /** Forgets the query and its records and closes the client's connections. */
@@ -136,19 +140,23 @@ export class CallHistory implements vscode.Disposable {
     this.changeEmitter.fire({ kind: 'reset' });
   }
 
-  private async load(pager: CdrPager, token?: vscode.CancellationToken): Promise<PageResult> {
+  private async load(
+    pager: CdrPager,
+    request: QueryRequest,
+    token?: vscode.CancellationToken,
+  ): Promise<PageResult> {
     const abort = new AbortController();
     const cancellation = token?.onCancellationRequested(() => abort.abort());
     const promise = pager.loadNextPage(abort.signal);
-    const load = { pager, promise, abort };
+    const load = { pager, request, promise, abort };
     this.inFlight = load;
-    this.notifyIfCurrent(pager, { kind: 'loading' });
+    this.changeEmitter.fire({ kind: 'loading' });
     try {
       const result = await promise;
       if (pager === this.pager) {
         this.failure = undefined;
+        this.changeEmitter.fire({ kind: 'page', ...result });
       }
-      this.notifyIfCurrent(pager, { kind: 'page', ...result });
       return result;
     } catch (error) {
       if (pager === this.pager && !(error instanceof CancelledError)) {
@@ -159,24 +167,46 @@ export class CallHistory implements vscode.Disposable {
       cancellation?.dispose();
       if (this.inFlight === load) {
         this.inFlight = undefined;
-        this.notifyIfCurrent(pager, { kind: 'loading' });
       }
+      // Also after an abort by a newer query, so a "Loading…" row never stays behind.
+      this.changeEmitter.fire({ kind: 'loading' });
     }
   }
 
-  private notifyIfCurrent(pager: CdrPager, change: HistoryChange): void {
-    if (pager === this.pager) {
-      this.changeEmitter.fire(change);
-    }
+  /**
+   * Creates the page source of one query. The first page fixes the login and endpoint of the
+   * query, so a later page cannot mix in another account's records; a new key for the same login
+   * is used as soon as it is stored.
+   */
+  private createSource(): PageSource {
+    let account: string | undefined;
+    return {
+      fetchPage: async (query, window, signal) => {
+        const credentials = await this.readCredentials();
+        if (!credentials) {
+          throw new MissingCredentialsError();
+        }
+        const settings = this.readSettings();
+        const current = `${credentials.login} at ${settings.endpoint}`;
+        if (account !== undefined && account !== current) {
+          throw new Error(
+            'The login or endpoint changed since this query started. Run "TCXC: Refresh" or ' +
+              '"TCXC: Fetch CDRs" to query the new account.',
+          );
+        }
+        const client = this.clientFor(credentials, settings);
+        if (signal?.aborted) {
+          throw new CancelledError();
+        }
+        const page = await client.fetchPage(query, window, signal);
+        account ??= current;
+        return page;
+      },
+    };
   }
 
-  /** Returns a client for the credentials and settings stored now, reusing the last one if they match. */
-  private async clientForStoredCredentials(): Promise<TcxcClient> {
-    const credentials = await this.readCredentials();
-    if (!credentials) {
-      throw new MissingCredentialsError();
-    }
-    const settings = this.readSettings();
+  /** Returns a client for these credentials and settings, reusing the last one if they match. */
+  private clientFor(credentials: TcxcCredentials, settings: RequestSettings): TcxcClient {
     if (this.client && this.clientUses?.(credentials, settings)) {
       return this.client;
     }
@@ -209,8 +239,9 @@ export class CallHistory implements vscode.Disposable {
   }
 
   private cancelInFlight(): void {
-    this.inFlight?.abort.abort();
+    const load = this.inFlight;
     this.inFlight = undefined;
+    load?.abort.abort();
   }
 
   dispose(): void {

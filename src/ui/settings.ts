@@ -14,11 +14,15 @@ export function readRequestSettings(): RequestSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
   return {
     endpoint: config.get<string>('endpoint', DEFAULT_ENDPOINT).trim() || DEFAULT_ENDPOINT,
-    timeoutMs: clamp(config.get<number>('requestTimeoutSeconds', 30), 1, 600) * 1000,
-    pageSize: Math.round(clamp(config.get<number>('pageSize', 100), 1, 5000)),
+    timeoutMs: clamp(config.get<unknown>('requestTimeoutSeconds'), 30, 1, 600) * 1000,
+    pageSize: Math.round(clamp(config.get<unknown>('pageSize'), 100, 1, 5000)),
   };
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+/** Bounds a numeric setting; a value of another type, such as a string, gets the default. */
+function clamp(value: unknown, fallback: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return fallback;
+  }
+  return Math.min(max, Math.max(min, value));
 }

@@ -9,9 +9,33 @@ import {
   singleLine,
 } from '../model/format';
 import { formatMicros } from '../model/money';
+import { describeRequest } from '../model/timeWindow';
 import { CallHistory, HistoryChange } from './history';
 
 export const VIEW_ID = 'tcxc.callHistory';
+
+/** Context key that is true while a query with at least one loaded page is shown. */
+export const HAS_HISTORY_CONTEXT = 'tcxc.hasHistory';
+
+/**
+ * Returns the line shown above the tree: the query and how much of it is loaded. It is undefined
+ * when nothing is shown, so that the welcome view can appear.
+ */
+export function viewMessage(history: CallHistory): string | undefined {
+  const loading = history.loadingRequest;
+  if (loading) {
+    return `${describeRequest(loading)} · loading…`;
+  }
+  if (!history.request || !history.collection) {
+    return undefined;
+  }
+  const description = describeRequest(history.request);
+  if (history.pageCount === 0) {
+    return history.lastFailure ? `${description} · loading failed` : undefined;
+  }
+  const more = history.hasMore ? ', more available' : ', all loaded';
+  return `${description} · ${history.collection.size} CDRs${more}`;
+}
 
 /** A UTC date with its calls. */
 export class DateNode {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
 import { CredentialStore, SecretStorageUnavailableError } from '../../src/ui/credentials';
 import { readRequestSettings } from '../../src/ui/settings';
+import { TcxcClient } from '../../src/client/client';
 import { toCdr } from '../../src/model/cdr';
 import { cdrItem, type HistoryNode } from '../../src/ui/tree';
 
@@ -28,6 +29,23 @@ async function waitForLoopbackEndpoint(timeoutMs = 30_000): Promise<void> {
       throw new Error('tcxc.endpoint never pointed at the emulator; refusing to run the tests');
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Fetches one record straight from the emulator with a client of the test's own. */
+async function fetchFromEmulator(iCdr: string): Promise<unknown> {
+  const endpoint = vscode.workspace.getConfiguration('tcxc').get<string>('endpoint') ?? '';
+  const client = new TcxcClient({ endpoint, credentials: { login, apiKey } });
+  try {
+    const query = {
+      show: 'all',
+      dateFrom: new Date(Date.now() - 8 * 86_400_000),
+      dateTo: new Date(),
+    } as const;
+    const page = await client.fetchPage(query);
+    return page.records.find((record) => (record as { i_cdr?: unknown }).i_cdr === iCdr);
+  } finally {
+    await client.dispose();
   }
 }
 
@@ -178,9 +196,10 @@ describe('TCXC extension in VS Code', () => {
     assert.equal(editor.document.uri.scheme, 'tcxc-cdr');
     assert.equal(editor.document.languageId, 'json');
     assert.equal(editor.document.isDirty, false);
-    assert.deepEqual(JSON.parse(editor.document.getText()), cdr.raw);
-    assert.equal(typeof cdr.raw.billing_price_1, 'number');
-    assert.equal(typeof cdr.raw.i_cdr, 'string');
+    const shown = JSON.parse(editor.document.getText()) as Record<string, unknown>;
+    assert.deepEqual(shown, await fetchFromEmulator(String(cdr.raw.i_cdr)));
+    assert.equal(typeof shown.billing_price_1, 'number');
+    assert.equal(typeof shown.i_cdr, 'string');
   });
 
   it('Refresh reloads the first page', async () => {
@@ -264,6 +283,65 @@ describe('TCXC extension in VS Code', () => {
     await vscode.commands.executeCommand('tcxc.loadMore');
     assert.equal(api.history.lastFailure, undefined);
     assert.equal(api.history.collection?.size, before + readRequestSettings().pageSize);
+  });
+
+  it('account change stops Load more', async () => {
+    await fetchLastWeek();
+    const before = api.history.collection?.size;
+    await api.credentials.store({ login: `${login}-other`, apiKey });
+    try {
+      await vscode.commands.executeCommand('tcxc.loadMore');
+    } finally {
+      await api.credentials.store({ login, apiKey });
+    }
+    assert.match(api.history.lastFailure?.message ?? '', /login or endpoint changed/);
+    assert.equal(api.history.collection?.size, before);
+  });
+
+  it('Load more waits for a new query', async () => {
+    const started = api.history.start({ window: 'last24Hours', show: 'all' });
+    await assert.rejects(api.history.loadNextPage(), /new query is still loading/);
+    await started;
+    assert.equal(api.history.request?.window, 'last24Hours');
+  });
+
+  it('aborted Load more leaves no loading row', async () => {
+    let refreshes = 0;
+    const listener = api.tree.onDidChangeTreeData(() => refreshes++);
+    const loadingMore = api.history.loadNextPage();
+    const source = new vscode.CancellationTokenSource();
+    const replaced = api.history.start({ window: 'last7Days', show: 'bad' }, source.token);
+    source.cancel();
+    await assert.rejects(loadingMore, (error: { kind?: string }) => error.kind === 'cancelled');
+    await assert.rejects(replaced, (error: { kind?: string }) => error.kind === 'cancelled');
+    source.dispose();
+    listener.dispose();
+    // One refresh shows "Loading…"; at least one more must take it away after the abort.
+    assert.ok(refreshes >= 2, `the tree was refreshed ${refreshes} time(s)`);
+    assert.equal(api.history.loading, false);
+    const row = api.tree.getChildren().at(-1);
+    assert.ok(row, 'the tree is empty');
+    assert.equal(api.tree.getTreeItem(row).label, 'Load more');
+    assert.match(api.treeView.message ?? '', /CDRs, more available$/);
+  });
+
+  it('cancelled first fetch keeps the welcome view', async () => {
+    api.history.clear();
+    const source = new vscode.CancellationTokenSource();
+    const started = api.history.start({ window: 'last7Days', show: 'all' }, source.token);
+    source.cancel();
+    await assert.rejects(started, (error: { kind?: string }) => error.kind === 'cancelled');
+    source.dispose();
+    assert.deepEqual(api.tree.getChildren(), []);
+    assert.equal(api.treeView.message, undefined);
+  });
+
+  it('invalid command argument sends nothing', async () => {
+    await fetchLastWeek();
+    const shown = api.history.request;
+    await vscode.commands.executeCommand('tcxc.fetchCdrs', { window: 'today', prefix: '44a' });
+    assert.equal(api.history.request, shown);
+    assert.equal(api.history.loadingRequest, undefined);
   });
 
   it('tree item marks a malformed record', () => {

@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatTotals,
   formatUtc,
+  inertText,
   singleLine,
 } from '../../src/model/format';
 
@@ -80,6 +81,10 @@ describe('singleLine', () => {
     assert.equal(singleLine('a\r\nb\u2028c'), 'a b c');
   });
 
+  it('removes bidirectional marks', () => {
+    assert.equal(singleLine('a\u200eb\u200fc\u061cd'), 'a b c d');
+  });
+
   it('removes bidirectional overrides', () => {
     assert.equal(singleLine('abc\u202edef\u2066'), 'abc def');
   });
@@ -94,5 +99,19 @@ describe('singleLine', () => {
 
   it('keeps ordinary text', () => {
     assert.equal(singleLine('United States of America'), 'United States of America');
+  });
+});
+
+describe('inertText', () => {
+  it('breaks a Markdown link', () => {
+    assert.equal(inertText('[Renew](command:x.y)'), '[Renew] (command:x.y)');
+  });
+
+  it('breaks an icon reference', () => {
+    assert.equal(inertText('$(alert) 44'), '$ (alert) 44');
+  });
+
+  it('keeps plain text', () => {
+    assert.equal(inertText('Wrong signature'), 'Wrong signature');
   });
 });

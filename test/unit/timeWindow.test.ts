@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { parseApiDate } from '../../src/client/query';
 import {
   describeRequest,
   normalizePrefix,
@@ -95,6 +96,7 @@ describe('parseUserDate', () => {
     ['2024-01-02 03:04:05', '2024-01-02T03:04:05.000Z'],
     ['2024-01-02T03:04:05Z', '2024-01-02T03:04:05.000Z'],
     [' 2024-01-02 ', '2024-01-02T00:00:00.000Z'],
+    ['0050-06-01', '0050-06-01T00:00:00.000Z'],
     ['2024-13-01', undefined],
     ['2024-01-02 24:00:00', undefined],
     ['2024-01-02 10:60', undefined],
@@ -135,5 +137,19 @@ describe('describeRequest', () => {
       describeRequest({ window: 'custom', from: '2024-01-01', to: '2024-01-02' }),
       '2024-01-01 – 2024-01-02 UTC · all destinations · all calls',
     );
+  });
+});
+
+describe('parseApiDate', () => {
+  it('keeps a two-digit year', () => {
+    assert.equal(parseApiDate('0050-06-01 12:00:00')?.toISOString(), '0050-06-01T12:00:00.000Z');
+  });
+
+  it('rejects hour 24', () => {
+    assert.equal(parseApiDate('2024-06-01 24:00:00'), undefined);
+  });
+
+  it('rejects February 30', () => {
+    assert.equal(parseApiDate('2024-02-30 00:00:00'), undefined);
   });
 });
