@@ -18,7 +18,7 @@ export interface DateGroup {
   readonly totals: CallTotals;
 }
 
-/** What one {@link CdrCollection.add} call changed. */
+/** The changes made by one {@link CdrCollection.add} call. */
 export interface CollectionChange {
   readonly added: readonly Cdr[];
   readonly duplicates: number;
@@ -117,7 +117,7 @@ export class CdrCollection {
     return this.dates().map((date) => this.group(date) as DateGroup);
   }
 
-  /** Every record, newest date first. */
+  /** Returns every record, newest date first. */
   all(): Cdr[] {
     return this.dates().flatMap((date) => this.byDate.get(date) ?? []);
   }

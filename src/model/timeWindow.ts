@@ -84,9 +84,13 @@ export function parseUserDate(text: string, endOfDay = false): Date | undefined 
   }
   const [year, month, day] = [match[1], match[2], match[3]].map(Number);
   const hasTime = match[4] !== undefined;
-  const hour = hasTime ? Number(match[4]) : endOfDay ? 23 : 0;
-  const minute = hasTime ? Number(match[5]) : endOfDay ? 59 : 0;
-  const second = match[6] !== undefined ? Number(match[6]) : !hasTime && endOfDay ? 59 : 0;
+  // A bare date is its first second, or its last second when it ends a range.
+  let [hour, minute, second] = endOfDay ? [23, 59, 59] : [0, 0, 0];
+  if (hasTime) {
+    hour = Number(match[4]);
+    minute = Number(match[5]);
+    second = match[6] === undefined ? 0 : Number(match[6]);
+  }
   const date = utcDate(year, month, day, hour, minute, second);
   const valid =
     date.getUTCMonth() === month - 1 &&
@@ -103,7 +107,7 @@ export function normalizePrefix(prefix: string): string {
   return compact.replace(/^(\+|00)/, '');
 }
 
-/** A short description of a query for the view's message, for example `Last 7 days · 44 · failed`. */
+/** Describes a query in one line, for example `Last 7 days · prefix 44 · failed calls`. */
 export function describeRequest(request: QueryRequest): string {
   const window =
     request.window === 'custom'

@@ -175,7 +175,7 @@ export class CallHistory implements vscode.Disposable {
 
   /**
    * Creates the page source of one query. The first page fixes the login and endpoint of the
-   * query, so a later page cannot mix in another account's records; a new key for the same login
+   * query, so a later page cannot mix in another account's records. A new key for the same login
    * is used as soon as it is stored.
    */
   private createSource(): PageSource {

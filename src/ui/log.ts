@@ -31,7 +31,7 @@ export class Log implements vscode.Disposable {
     this.channel.show(true);
   }
 
-  /** A logger for the HTTP client, tagged with its component. */
+  /** Returns a logger for the HTTP client, tagged with its component. */
   forClient(): ClientLogger {
     return {
       info: (message) => this.info('Client', message),

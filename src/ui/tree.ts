@@ -187,7 +187,7 @@ export class CallHistoryProvider
     }
   }
 
-  /** The action row shows while pages remain: "Load more", or "Retry page N" after a failure. */
+  /** Tells whether the action row is shown: "Load more", or "Retry page N" after a failure. */
   private actionRowVisible(): boolean {
     return this.history.hasMore;
   }
