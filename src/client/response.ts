@@ -133,7 +133,7 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   const trimmed = header?.trim() ?? '';
-  // NOTE: RFC 9110 asks recipients to accept the obsolete date forms too. They return undefined
+  // NOTE: RFC 9110 requires recipients to accept the obsolete date forms too. They return undefined
   // here, so the rate-limit message leaves out the delay.
   let seconds: number | undefined;
   if (/^\d+$/.test(trimmed)) {

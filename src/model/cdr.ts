@@ -50,7 +50,7 @@ export interface Cdr {
 /** The date group of records whose time is missing or invalid. */
 export const UNKNOWN_DATE = 'unknown date';
 
-/** Derives the typed view of one raw record. Never throws, whatever `value` is. */
+/** Derives the typed view of one raw record. Never throws for a value that JSON.parse returns. */
 export function toCdr(value: unknown): Cdr {
   const problems: string[] = [];
   const raw: RawCdr =

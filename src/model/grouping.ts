@@ -133,7 +133,7 @@ function compareDatesNewestFirst(a: string, b: string): number {
   if (a === UNKNOWN_DATE || b === UNKNOWN_DATE) {
     return Number(a === UNKNOWN_DATE) - Number(b === UNKNOWN_DATE);
   }
-  return a < b ? 1 : a > b ? -1 : 0;
+  return compareTextDescending(a, b);
 }
 
 function newestFirst(a: Cdr, b: Cdr): number {
@@ -142,5 +142,12 @@ function newestFirst(a: Cdr, b: Cdr): number {
   if (timeA !== timeB) {
     return timeB - timeA;
   }
-  return a.key < b.key ? 1 : a.key > b.key ? -1 : 0;
+  return compareTextDescending(a.key, b.key);
+}
+
+function compareTextDescending(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? 1 : -1;
 }

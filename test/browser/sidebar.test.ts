@@ -23,7 +23,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Waits for a quick input step whose title contains `title`, then types the answer. */
+/** Waits for a quick input step whose title contains `title`, then types `answer` and presses Enter. */
 async function answerStep(page: Page, title: string, answer: string): Promise<void> {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
   const input = page.locator('.quick-input-widget input');

@@ -341,6 +341,36 @@ function serverEnvironment(layout: TempLayout, extra?: Record<string, string>): 
   return { ...env, ...extra };
 }
 
+/** Folders of a throwaway desktop VS Code profile. */
+export interface DesktopProfile {
+  root: string;
+  userDataDir: string;
+  extensionsDir: string;
+  folder: string;
+}
+
+/**
+ * Creates a temporary user-data folder with the given user settings, an empty extensions folder
+ * and, unless `folder` is given, an empty workspace, for a desktop VS Code started by a harness.
+ */
+export function createDesktopProfile(
+  prefix: string,
+  folder: string | undefined,
+  settings: Record<string, unknown> | undefined,
+): DesktopProfile {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const profile = {
+    root,
+    userDataDir: path.join(root, 'user-data'),
+    extensionsDir: path.join(root, 'extensions'),
+    folder: folder ?? path.join(root, 'workspace'),
+  };
+  fs.mkdirSync(profile.extensionsDir, { recursive: true });
+  fs.mkdirSync(profile.folder, { recursive: true });
+  writeUserSettings(profile.userDataDir, settings);
+  return profile;
+}
+
 /** Creates `test-results/LABEL-TIMESTAMP.log` and returns its path. */
 export function createLogFile(label: string): string {
   fs.mkdirSync(resultsDir, { recursive: true });

@@ -12,7 +12,6 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   CALL_HISTORY_PATH,
@@ -21,7 +20,7 @@ import {
   startEmulator,
 } from '../../src/emulator/server';
 import { isLoopbackUrl } from './browser';
-import { repoRoot, startCodeServer, writeUserSettings } from './codeServer';
+import { createDesktopProfile, repoRoot, startCodeServer } from './codeServer';
 import { parseHarnessArguments } from './runHostTests';
 
 export type DemoHost = 'auto' | 'code' | 'code-server';
@@ -96,13 +95,11 @@ async function runCodeServerDemo(options: DemoOptions): Promise<number> {
  * closes is unverified.
  */
 async function runDesktopDemo(code: string, options: DemoOptions): Promise<number> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tcxc-demo-vscode-'));
-  const userDataDir = path.join(root, 'user-data');
-  const extensionsDir = path.join(root, 'extensions');
-  const folder = options.folder ?? path.join(root, 'workspace');
-  fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.mkdirSync(folder, { recursive: true });
-  writeUserSettings(userDataDir, options.settings);
+  const { root, userDataDir, extensionsDir, folder } = createDesktopProfile(
+    'tcxc-demo-vscode-',
+    options.folder,
+    options.settings,
+  );
 
   const child = spawn(
     code,

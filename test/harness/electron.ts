@@ -3,10 +3,8 @@
  * that can download a VS Code build. Selected by TCXC_TEST_HOST=electron.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
-import { repoRoot, writeUserSettings } from './codeServer';
+import { createDesktopProfile, repoRoot } from './codeServer';
 import type { HostTestOptions } from './runHostTests';
 
 /**
@@ -17,13 +15,11 @@ import type { HostTestOptions } from './runHostTests';
 export async function runElectronHostTests(
   options: HostTestOptions & { testsPath: string },
 ): Promise<number> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tcxc-vscode-electron-'));
-  const userDataDir = path.join(root, 'user-data');
-  const extensionsDir = path.join(root, 'extensions');
-  const folder = options.folder ?? path.join(root, 'workspace');
-  fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.mkdirSync(folder, { recursive: true });
-  writeUserSettings(userDataDir, options.settings);
+  const { root, userDataDir, extensionsDir, folder } = createDesktopProfile(
+    'tcxc-vscode-electron-',
+    options.folder,
+    options.settings,
+  );
 
   try {
     return await runTests({

@@ -338,9 +338,9 @@ describe('TCXC extension in VS Code', () => {
 
   it('invalid command argument sends nothing', async () => {
     await fetchLastWeek();
-    const shown = api.history.request;
+    const requestBefore = api.history.request;
     await vscode.commands.executeCommand('tcxc.fetchCdrs', { window: 'today', prefix: '44a' });
-    assert.equal(api.history.request, shown);
+    assert.equal(api.history.request, requestBefore);
     assert.equal(api.history.loadingRequest, undefined);
   });
 

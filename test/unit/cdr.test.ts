@@ -389,3 +389,23 @@ describe('toCdr large numeric i_cdr', () => {
     assert.equal(collection.size, 2);
   });
 });
+
+describe('toCdr on any JSON value', () => {
+  const values = [
+    'null',
+    '0',
+    '"text"',
+    'true',
+    '[]',
+    '[{"i_cdr":"1"}]',
+    '{}',
+    '{"i_cdr":{},"CLD":[],"duration":"1e3","connect_time":5,"customer_amount":{"x":1}}',
+    '{"billing_price_1":"NaN","billed_duration":-1,"disconnect_code":"16.5"}',
+  ];
+  for (const text of values) {
+    it(`types ${text} without throwing`, () => {
+      const cdr = toCdr(JSON.parse(text));
+      assert.equal(typeof cdr.key, 'string');
+    });
+  }
+});
