@@ -1,5 +1,6 @@
 // @ts-check
-// Bundles the extension into dist/extension.js. Flags: --production (minified, no source map),
+// Bundles the extension into dist/extension.js and the CDR panel's script into dist/webview.js.
+// Flags: --production (minified, no source map),
 // --watch (rebuild on change).
 import * as esbuild from 'esbuild';
 
@@ -35,14 +36,8 @@ const problemMatcherPlugin = {
 };
 
 /** @type {import('esbuild').BuildOptions} */
-const options = {
-  entryPoints: ['src/extension.ts'],
+const shared = {
   bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: 'dist/extension.js',
-  external: ['vscode'],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
@@ -50,10 +45,31 @@ const options = {
   plugins: [problemMatcherPlugin],
 };
 
-const context = await esbuild.context(options);
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    ...shared,
+    entryPoints: ['src/extension.ts'],
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/webview/main.ts'],
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    outfile: 'dist/webview.js',
+  },
+];
+
+const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
 if (watch) {
-  await context.watch();
+  await Promise.all(contexts.map((context) => context.watch()));
 } else {
-  await context.rebuild();
-  await context.dispose();
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  await Promise.all(contexts.map((context) => context.dispose()));
 }
