@@ -1,7 +1,7 @@
 // @ts-check
-// Bundles the extension into dist/extension.js and the CDR panel's script into dist/webview.js.
-// Flags: --production (minified, no source map),
-// --watch (rebuild on change).
+// Bundles the extension into dist/extension.js and the CDR panel's script into
+// dist/webview/panel.js. Flags: --production (minified, no source map), --watch (rebuild on
+// change).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -62,7 +62,7 @@ const builds = [
     format: 'iife',
     platform: 'browser',
     target: 'chrome120',
-    outfile: 'dist/webview.js',
+    outfile: 'dist/webview/panel.js',
   },
 ];
 

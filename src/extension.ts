@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { PANEL_VIEW_TYPE } from './panel/protocol';
+import { CdrPanel } from './ui/cdrPanel';
 import { CredentialStore, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
 import { CallHistory } from './ui/history';
 import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
@@ -7,6 +9,7 @@ import { readRequestSettings } from './ui/settings';
 import { registerCommands } from './ui/commands';
 import {
   CallHistoryProvider,
+  CdrNode,
   HAS_HISTORY_CONTEXT,
   HistoryNode,
   VIEW_ID,
@@ -20,6 +23,7 @@ export interface TcxcExtensionApi {
   readonly tree: CallHistoryProvider;
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly documents: CdrDocumentProvider;
+  readonly panel: CdrPanel;
 }
 
 /**
@@ -49,14 +53,37 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  const panel = new CdrPanel(context.extensionUri, history, credentials, log);
   context.subscriptions.push(
     credentials,
     history,
     tree,
     documents,
     treeView,
+    panel,
     vscode.workspace.registerTextDocumentContentProvider(CDR_SCHEME, documents),
-    ...registerCommands({ extension: context, credentials, history, documents, treeView, log }),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: (webviewPanel, state: unknown) => {
+        panel.revive(webviewPanel, state);
+        return Promise.resolve();
+      },
+    }),
+    ...registerCommands({
+      extension: context,
+      credentials,
+      history,
+      documents,
+      treeView,
+      panel,
+      log,
+    }),
+    // Moving through the tree with the keyboard shows each call in the open panel.
+    treeView.onDidChangeSelection(({ selection }) => {
+      const node = selection.find((item) => item instanceof CdrNode);
+      if (node instanceof CdrNode) {
+        panel.showCdr(node.cdr.key, false);
+      }
+    }),
     credentials.onDidChange(() => void updateCredentialsContext(credentials, treeView, log)),
     history.onDidChange(() => {
       treeView.message = viewMessage(history);
@@ -64,7 +91,7 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     }),
   );
   void updateCredentialsContext(credentials, treeView, log);
-  return { credentials, history, tree, treeView, documents };
+  return { credentials, history, tree, treeView, documents, panel };
 }
 
 async function updateCredentialsContext(

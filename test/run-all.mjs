@@ -1,11 +1,13 @@
 // Runs every check of the project in order: type-check, lint, formatting, bundle, unit tests,
-// extension-host tests in a real VS Code and the browser test of the sidebar. Ends with one
-// "N passed, N failed" line over all test runners, and exits non-zero if any step failed.
+// extension-host tests in a real VS Code and the browser tests (the panel script, the sidebar and
+// the panel in the workbench). Ends with one "N passed, N failed" line over all test runners, and
+// exits non-zero if any step failed.
 import { spawn } from 'node:child_process';
 
 /** Steps: a label, a command, and whether its output contains mocha's test counts. */
 const steps = [
   ['type-check and compile', 'npx', ['tsc', '-p', '.'], false],
+  ['type-check the panel script', 'npx', ['tsc', '-p', 'src/webview'], false],
   ['lint', 'npx', ['eslint', '-c', '.eslint.config.mjs', '--max-warnings', '0', '.'], false],
   ['formatting', 'npx', ['prettier', '--check', '.'], false],
   ['bundle', 'node', ['esbuild.mjs'], false],

@@ -24,7 +24,13 @@ export interface QueryRequest {
   readonly to?: string;
   readonly prefix?: string;
   readonly show?: ShowFilter;
+  /** Records per page; the `tcxc.pageSize` setting applies when it is not given. */
+  readonly pageSize?: number;
 }
+
+/** Bounds of a page size, the same as those of the `tcxc.pageSize` setting. */
+export const MIN_PAGE_SIZE = 1;
+export const MAX_PAGE_SIZE = 5000;
 
 /** Turns a query request into a query, or throws a RangeError naming the invalid field. */
 export function resolveQuery(request: QueryRequest, now: number): CdrQuery {
@@ -35,6 +41,15 @@ export function resolveQuery(request: QueryRequest, now: number): CdrQuery {
   const show = request.show ?? 'all';
   if (show !== 'all' && show !== 'bad') {
     throw new RangeError(`Invalid show "${String(show)}": expected all or bad`);
+  }
+  const { pageSize } = request;
+  if (
+    pageSize !== undefined &&
+    !(Number.isSafeInteger(pageSize) && pageSize >= MIN_PAGE_SIZE && pageSize <= MAX_PAGE_SIZE)
+  ) {
+    throw new RangeError(
+      `Invalid page size ${String(pageSize)}: expected ${MIN_PAGE_SIZE} to ${MAX_PAGE_SIZE}`,
+    );
   }
   return { prefix, show, ...resolveWindow(request, now) };
 }
@@ -116,5 +131,8 @@ export function describeRequest(request: QueryRequest): string {
   const prefix = normalizePrefix(request.prefix ?? '');
   const parts = [window, prefix ? `prefix ${prefix}` : 'all destinations'];
   parts.push(request.show === 'bad' ? 'failed calls' : 'all calls');
+  if (request.pageSize !== undefined) {
+    parts.push(`pages of ${request.pageSize}`);
+  }
   return parts.join(' · ');
 }

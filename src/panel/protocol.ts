@@ -5,6 +5,7 @@
  */
 import type { ShowFilter } from '../client/query';
 import type { WindowPreset } from '../model/timeWindow';
+export { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../model/timeWindow';
 import type { SummaryCall } from '../model/summary';
 
 /** The view type of the panel, also named by the `onWebviewPanel` activation event. */
@@ -18,12 +19,9 @@ export interface PanelFilters {
   readonly to: string;
   readonly prefix: string;
   readonly show: ShowFilter;
-  /** Records per page, as typed: a whole number from 1 to {@link MAX_PAGE_SIZE}. */
+  /** Records per page, as typed: a whole number from 1 to 5000. */
   readonly pageSize: string;
 }
-
-export const MIN_PAGE_SIZE = 1;
-export const MAX_PAGE_SIZE = 5000;
 
 /** The fields of {@link PanelFilters} that can hold an invalid value. */
 export type FilterField = 'from' | 'to' | 'prefix' | 'pageSize' | 'window' | 'show';
@@ -148,14 +146,7 @@ export interface SortOrder {
 }
 
 export type ColumnId =
-  | 'time'
-  | 'cli'
-  | 'cld'
-  | 'country'
-  | 'vendor'
-  | 'duration'
-  | 'amount'
-  | 'cause';
+  'time' | 'cli' | 'cld' | 'country' | 'vendor' | 'duration' | 'amount' | 'cause';
 
 /** What the panel keeps with `setState`, and what the serializer gets back after a reload. */
 export interface PanelState {

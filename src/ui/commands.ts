@@ -4,6 +4,7 @@ import { AuthenticationError, CancelledError, isTcxcError } from '../client/erro
 import { Cdr } from '../model/cdr';
 import { formatNumber, inertText, singleLine } from '../model/format';
 import { QueryRequest, describeRequest, resolveQuery } from '../model/timeWindow';
+import { CdrPanel } from './cdrPanel';
 import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
 import { CallHistory, errorMessage } from './history';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
@@ -20,7 +21,13 @@ export interface CommandContext {
   readonly history: CallHistory;
   readonly documents: CdrDocumentProvider;
   readonly treeView: vscode.TreeView<unknown>;
+  readonly panel: CdrPanel;
   readonly log: Log;
+}
+
+/** How a query was started: the panel keeps the focus, a palette fetch moves it to the tree. */
+interface FetchOptions {
+  readonly focusTree?: boolean;
 }
 
 type Handler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>;
@@ -29,10 +36,14 @@ type Handler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>
 const COMMANDS: Readonly<Record<string, Handler>> = {
   setCredentials: setCredentials,
   clearCredentials: clearCredentials,
-  fetchCdrs: (context, request) => fetchCdrs(context, request as QueryRequest | undefined),
+  fetchCdrs: (context, request, options) =>
+    fetchCdrs(context, request as QueryRequest | undefined, options as FetchOptions | undefined),
   refresh: refresh,
   loadMore: loadMore,
+  loadAllPages: loadAllPages,
   openCdrJson: (context, target) => openCdrJson(context, target),
+  openPanel: openPanel,
+  showCdr: (context, target) => showCdr(context, target),
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -80,7 +91,11 @@ async function clearCredentials(context: CommandContext): Promise<void> {
 }
 
 /** Runs a query: from the argument when given (for keybindings), otherwise asked for. */
-async function fetchCdrs(context: CommandContext, argument?: QueryRequest): Promise<void> {
+async function fetchCdrs(
+  context: CommandContext,
+  argument?: QueryRequest,
+  options: FetchOptions = {},
+): Promise<void> {
   const credentials = await requireCredentials(context);
   if (!credentials) {
     return;
@@ -98,7 +113,7 @@ async function fetchCdrs(context: CommandContext, argument?: QueryRequest): Prom
     return;
   }
   await context.extension.globalState.update(LAST_REQUEST_KEY, request);
-  await runQuery(context, request);
+  await runQuery(context, request, options);
 }
 
 async function refresh(context: CommandContext): Promise<void> {
@@ -113,16 +128,22 @@ async function refresh(context: CommandContext): Promise<void> {
 }
 
 /** Fetches the first page of a query; the credentials are read when the request is sent. */
-async function runQuery(context: CommandContext, request: QueryRequest): Promise<void> {
+async function runQuery(
+  context: CommandContext,
+  request: QueryRequest,
+  options: FetchOptions = {},
+): Promise<void> {
   const description = describeRequest(request);
   try {
     const result = await withProgress('Fetching CDRs', (token) =>
       context.history.start(request, token),
     );
-    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    if (options.focusTree !== false) {
+      await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    }
     context.log.info('Fetch', `${description}: ${result.added.length} CDRs on the first page`);
   } catch (error) {
-    reportError(context, 'Fetching CDRs', error, () => runQuery(context, request));
+    reportError(context, 'Fetching CDRs', error, () => runQuery(context, request, options));
   }
 }
 
@@ -143,6 +164,48 @@ async function loadMore(context: CommandContext): Promise<void> {
     context.log.info('Fetch', `Page ${page.pageIndex + 1}: ${page.added.length} new CDRs`);
   } catch (error) {
     reportError(context, 'Loading more CDRs', error);
+  }
+}
+
+/** Loads every remaining page of the shown query, with progress and Cancel. */
+async function loadAllPages(context: CommandContext): Promise<void> {
+  const { history } = context;
+  if (!history.request) {
+    await fetchCdrs(context);
+    return;
+  }
+  if (!history.hasMore) {
+    void vscode.window.showInformationMessage('All pages of this query are loaded.');
+    return;
+  }
+  try {
+    const pages = await withProgress('Loading all pages', (token, progress) =>
+      history.loadAllPages(token, (page) => {
+        const loaded = history.collection?.size ?? 0;
+        progress.report({ message: `${loaded} CDRs, page ${page.pageIndex + 1}` });
+      }),
+    );
+    context.log.info('Fetch', `Loaded ${pages} more pages; ${history.collection?.size ?? 0} CDRs`);
+  } catch (error) {
+    reportError(context, 'Loading all pages', error, () => loadAllPages(context));
+  }
+}
+
+function openPanel(context: CommandContext): Promise<void> {
+  context.panel.show();
+  return Promise.resolve();
+}
+
+/** Shows a record, given as a tree node or a record key, in the CDR panel. */
+async function showCdr(context: CommandContext, target: unknown): Promise<void> {
+  const cdr =
+    target instanceof CdrNode || typeof target === 'string'
+      ? await resolveCdr(context, target)
+      : undefined;
+  if (cdr) {
+    context.panel.showCdr(cdr.key, true);
+  } else {
+    context.panel.show();
   }
 }
 
@@ -209,11 +272,14 @@ async function requireCredentials(context: CommandContext): Promise<TcxcCredenti
 
 function withProgress<T>(
   title: string,
-  task: (token: vscode.CancellationToken) => Promise<T>,
+  task: (
+    token: vscode.CancellationToken,
+    progress: vscode.Progress<{ message?: string }>,
+  ) => Promise<T>,
 ): Thenable<T> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `TCXC: ${title}`, cancellable: true },
-    (_progress, token) => task(token),
+    (progress, token) => task(token, progress),
   );
 }
 

@@ -15,6 +15,8 @@ export type HistoryChange =
   | { readonly kind: 'loading' }
   | {
       readonly kind: 'page';
+      /** Records this page added, in the order received. */
+      readonly added: readonly Cdr[];
       readonly newDates: readonly string[];
       readonly changedDates: readonly string[];
     };
@@ -47,6 +49,7 @@ export class CallHistory implements vscode.Disposable {
   private currentRequest: QueryRequest | undefined;
   private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
+  private bulkLoad: Promise<number> | undefined;
   constructor(
     private readonly log: Log,
     private readonly readCredentials: () => Promise<TcxcCredentials | undefined>,
@@ -75,6 +78,16 @@ export class CallHistory implements vscode.Disposable {
     return this.inFlight?.request;
   }
 
+  /** Records per page of the shown query. */
+  get pageSize(): number | undefined {
+    return this.pager?.pageSize;
+  }
+
+  /** True while {@link loadAllPages} runs. */
+  get loadingAll(): boolean {
+    return this.bulkLoad !== undefined;
+  }
+
   get pageCount(): number {
     return this.pager?.pageCount ?? 0;
   }
@@ -96,7 +109,7 @@ export class CallHistory implements vscode.Disposable {
     const settings = this.readSettings();
     validateEndpoint(settings.endpoint);
     this.cancelInFlight();
-    const pager = new CdrPager(this.createSource(), query, settings.pageSize);
+    const pager = new CdrPager(this.createSource(), query, request.pageSize ?? settings.pageSize);
     try {
       const result = await this.load(pager, request, token);
       this.adopt(pager, request);
@@ -121,6 +134,53 @@ export class CallHistory implements vscode.Disposable {
       throw new Error('A new query is still loading its first page. Wait for it to finish.');
     }
     return this.inFlight?.promise ?? this.load(this.pager, this.currentRequest, token);
+  }
+
+  /**
+   * Loads every remaining page of the shown query, one after another, and resolves with the
+   * number of pages loaded. It stops at the last page, on a failure (the pages loaded so far
+   * stay), on cancellation, and when a new query replaces this one. A second call joins the first.
+   */
+  loadAllPages(
+    token?: vscode.CancellationToken,
+    onPage?: (result: PageResult) => void,
+  ): Promise<number> {
+    if (this.bulkLoad) {
+      return this.bulkLoad;
+    }
+    const pager = this.pager;
+    if (!pager) {
+      return Promise.reject(
+        new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first'),
+      );
+    }
+    const run = async () => {
+      let pages = 0;
+      while (this.pager === pager && !pager.done) {
+        if (token?.isCancellationRequested) {
+          throw new CancelledError();
+        }
+        const result = await this.loadNextPage(token);
+        if (this.pager !== pager) {
+          break;
+        }
+        pages++;
+        onPage?.(result);
+      }
+      return pages;
+    };
+    const load = run().finally(() => {
+      this.bulkLoad = undefined;
+      this.changeEmitter.fire({ kind: 'loading' });
+    });
+    this.bulkLoad = load;
+    this.changeEmitter.fire({ kind: 'loading' });
+    return load;
+  }
+
+  /** Cancels the page that is loading, if any; its query and records stay. */
+  cancel(): void {
+    this.cancelInFlight();
   }
 
   /** Forgets the query and its records and closes the client's connections. */

@@ -222,7 +222,7 @@ export function cdrItem(cdr: Cdr): vscode.TreeItem {
   item.accessibilityInformation = {
     label: `${cdr.answered ? 'Answered' : 'Failed'} call to ${item.label as string}, ${item.description}`,
   };
-  item.command = { command: 'tcxc.openCdrJson', title: 'Open as JSON', arguments: [cdr.key] };
+  item.command = { command: 'tcxc.showCdr', title: 'Show in CDR Panel', arguments: [cdr.key] };
   return item;
 }
 

@@ -6,31 +6,7 @@ import { readRequestSettings } from '../../src/ui/settings';
 import { TcxcClient } from '../../src/client/client';
 import { toCdr } from '../../src/model/cdr';
 import { cdrItem, type HistoryNode } from '../../src/ui/tree';
-
-const EXTENSION_ID = 'tcxc-tools.tcxc-vscode';
-
-/** The emulator's demo account; the runner passes it in the environment of the extension host. */
-const login = process.env.TCXC_TEST_LOGIN ?? '';
-const apiKey = process.env.TCXC_TEST_API_KEY ?? '';
-
-/**
- * Waits until the user settings that point the extension at the emulator have reached the
- * extension host, because code-server can start the host before it has loaded them. Throws rather
- * than let a test send a request to the production endpoint.
- */
-async function waitForLoopbackEndpoint(timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const isLoopback = (): boolean =>
-    /^http:\/\/127\.0\.0\.1:\d+\//.test(
-      vscode.workspace.getConfiguration('tcxc').get<string>('endpoint') ?? '',
-    );
-  while (!isLoopback()) {
-    if (Date.now() > deadline) {
-      throw new Error('tcxc.endpoint never pointed at the emulator; refusing to run the tests');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { activateExtension, apiKey, login, waitForLoopbackEndpoint } from './helpers';
 
 /** Fetches one record straight from the emulator with a client of the test's own. */
 async function fetchFromEmulator(iCdr: string): Promise<unknown> {
@@ -47,12 +23,6 @@ async function fetchFromEmulator(iCdr: string): Promise<unknown> {
   } finally {
     await client.dispose();
   }
-}
-
-async function activateExtension(): Promise<TcxcExtensionApi> {
-  const extension = vscode.extensions.getExtension<TcxcExtensionApi>(EXTENSION_ID);
-  assert.ok(extension, `extension ${EXTENSION_ID} is not installed`);
-  return extension.activate();
 }
 
 function kinds(nodes: HistoryNode[]): string[] {

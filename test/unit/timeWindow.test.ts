@@ -87,6 +87,17 @@ describe('resolveQuery', () => {
   it('defaults show to all', () => {
     assert.equal(resolveQuery({ window: 'today' }, NOW).show, 'all');
   });
+
+  for (const pageSize of [0, 5001, 2.5, Number.NaN]) {
+    it(`rejects page size ${pageSize}`, () => {
+      assert.throws(() => resolveQuery({ window: 'today', pageSize }, NOW), /Invalid page size/);
+    });
+  }
+
+  it('accepts page sizes 1 and 5000', () => {
+    assert.doesNotThrow(() => resolveQuery({ window: 'today', pageSize: 1 }, NOW));
+    assert.doesNotThrow(() => resolveQuery({ window: 'today', pageSize: 5000 }, NOW));
+  });
 });
 
 describe('parseUserDate', () => {
@@ -136,6 +147,13 @@ describe('describeRequest', () => {
     assert.equal(
       describeRequest({ window: 'custom', from: '2024-01-01', to: '2024-01-02' }),
       '2024-01-01 – 2024-01-02 UTC · all destinations · all calls',
+    );
+  });
+
+  it('names a chosen page size', () => {
+    assert.equal(
+      describeRequest({ window: 'today', prefix: '44', pageSize: 250 }),
+      'Today (UTC) · prefix 44 · all calls · pages of 250',
     );
   });
 });

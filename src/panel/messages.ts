@@ -1,0 +1,45 @@
+import { isPanelFilters } from './filters';
+import { FromPanel } from './protocol';
+
+/** Longest record key accepted from the panel; real keys are far shorter. */
+const MAX_KEY_LENGTH = 100_000;
+
+/**
+ * Checks a message from the panel's script. The webview runs the extension's own script, but a
+ * message is still data from another process, so anything malformed is refused.
+ */
+export function parseFromPanel(value: unknown): FromPanel | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case 'ready':
+    case 'loadMore':
+    case 'loadAll':
+    case 'cancel':
+      return { type: message.type };
+    case 'apply':
+      return isPanelFilters(message.filters)
+        ? { type: 'apply', filters: message.filters }
+        : undefined;
+    case 'select':
+    case 'openJson':
+    case 'copyCallId':
+    case 'copyRecord':
+      return typeof message.key === 'string' && message.key.length <= MAX_KEY_LENGTH
+        ? { type: message.type, key: message.key }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The selected record key in state saved by the panel, if the state holds one. */
+export function selectedKeyOf(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null) {
+    return undefined;
+  }
+  const key = (state as Record<string, unknown>).selectedKey;
+  return typeof key === 'string' && key.length <= MAX_KEY_LENGTH ? key : undefined;
+}

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { Cdr } from '../model/cdr';
+import { describeRequest } from '../model/timeWindow';
+import { filtersFromRequest, validateFilters } from '../panel/filters';
+import { renderPanelHtml } from '../panel/html';
+import { parseFromPanel, selectedKeyOf } from '../panel/messages';
+import {
+  FromPanel,
+  PANEL_VIEW_TYPE,
+  PanelFilters,
+  PanelRow,
+  PanelStatus,
+  ToPanel,
+} from '../panel/protocol';
+import { cdrDetails, toPanelRow } from '../panel/rows';
+import { CredentialStore } from './credentials';
+import { CallHistory, HistoryChange, errorMessage } from './history';
+import { Log } from './log';
+
+/** Where the panel's script and stylesheet live, relative to the extension's root. */
+const SCRIPT_PATH = ['dist', 'webview'];
+const MEDIA_PATH = ['media'];
+
+/**
+ * The CDR panel: one webview per window showing the loaded call history as a table, the
+ * selected CDR's details and traffic summaries. The extension keeps the data; the panel's script
+ * keeps only its form, search, sort and selection (with `setState`). Whenever the script (re)loads
+ * it says `ready` and gets a full snapshot, so nothing sent while it was hidden is lost.
+ */
+export class CdrPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelSubscriptions: vscode.Disposable[] = [];
+  /** True between the script's `ready` and the moment it is hidden or closed. */
+  private scriptReady = false;
+  private selectedKey: string | undefined;
+  private hasCredentials = false;
+  private readonly rowCache = new WeakMap<Cdr, PanelRow>();
+  private readonly postEmitter = new vscode.EventEmitter<ToPanel>();
+  /** Fires for each message handed to the panel's webview, for tests and diagnostics. */
+  readonly onDidPostMessage = this.postEmitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly history: CallHistory,
+    private readonly credentials: CredentialStore,
+    private readonly log: Log,
+  ) {
+    this.subscriptions = [
+      history.onDidChange((change) => this.onHistoryChange(change)),
+      credentials.onDidChange(() => void this.readCredentialsState()),
+    ];
+    void this.readCredentialsState();
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** True once the panel's script has loaded and asked for its data. */
+  get isReady(): boolean {
+    return this.scriptReady;
+  }
+
+  get selected(): string | undefined {
+    return this.selectedKey;
+  }
+
+  /** Opens the panel, or brings it forward when it is already open. */
+  show(preserveFocus = false): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'TCXC CDRs',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      this.webviewOptions(),
+    );
+    this.adopt(panel);
+  }
+
+  /** Takes over a panel that VS Code restored after a window reload. */
+  revive(panel: vscode.WebviewPanel, state: unknown): void {
+    if (this.panel && this.panel !== panel) {
+      this.panel.dispose();
+    }
+    this.selectedKey = selectedKeyOf(state);
+    this.adopt(panel);
+  }
+
+  /** Shows one CDR's details; with `reveal`, opens the panel first if it is closed. */
+  showCdr(key: string, reveal: boolean): void {
+    if (!this.panel && !reveal) {
+      return;
+    }
+    this.selectedKey = key;
+    if (reveal) {
+      this.show(true);
+    }
+    this.post({ type: 'details', details: this.detailsOf(key) });
+  }
+
+  /** Handles one message from the panel's script. Public so tests can drive the panel directly. */
+  async handleMessage(value: unknown): Promise<void> {
+    const message = parseFromPanel(value);
+    if (!message) {
+      this.log.warn('Panel', 'Ignored a malformed message from the CDR panel');
+      return;
+    }
+    try {
+      await this.dispatch(message);
+    } catch (error) {
+      this.log.error('Panel', `Handling "${message.type}" from the CDR panel failed`, error);
+    }
+  }
+
+  private async dispatch(message: FromPanel): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.scriptReady = true;
+        this.post(this.snapshot());
+        return;
+      case 'apply':
+        return this.apply(message.filters);
+      case 'loadMore':
+        await vscode.commands.executeCommand('tcxc.loadMore');
+        return;
+      case 'loadAll':
+        await vscode.commands.executeCommand('tcxc.loadAllPages');
+        return;
+      case 'cancel':
+        this.history.cancel();
+        return;
+      case 'select':
+        this.selectedKey = message.key;
+        this.post({ type: 'details', details: this.detailsOf(message.key) });
+        return;
+      case 'openJson':
+        await vscode.commands.executeCommand('tcxc.openCdrJson', message.key);
+        return;
+      case 'copyCallId':
+        return this.copy(message.key, 'call ID', (cdr) => cdr.callId);
+      case 'copyRecord':
+        return this.copy(message.key, 'record', (cdr) => JSON.stringify(cdr.raw, null, 2));
+    }
+  }
+
+  /** Fetches with the panel's filters; invalid filters go back to the panel and nothing is sent. */
+  private async apply(filters: PanelFilters): Promise<void> {
+    const { errors, query } = validateFilters(filters);
+    if (!query) {
+      this.post({ type: 'filterErrors', errors });
+      return;
+    }
+    await vscode.commands.executeCommand('tcxc.fetchCdrs', query, { focusTree: false });
+  }
+
+  private async copy(key: string, what: string, text: (cdr: Cdr) => string): Promise<void> {
+    const cdr = this.history.find(key);
+    if (!cdr) {
+      void vscode.window.showWarningMessage(
+        `That CDR is no longer loaded, so its ${what} cannot be copied.`,
+      );
+      return;
+    }
+    await vscode.env.clipboard.writeText(text(cdr));
+    vscode.window.setStatusBarMessage(`TCXC: Copied the ${what}`, 3000);
+  }
+
+  private onHistoryChange(change: HistoryChange): void {
+    if (!this.panel) {
+      return;
+    }
+    if (change.kind === 'reset') {
+      const request = this.history.request;
+      if (request) {
+        const pageSize = this.history.pageSize ?? request.pageSize ?? 100;
+        this.post({ type: 'filters', filters: filtersFromRequest(request, pageSize) });
+      }
+      this.post({ type: 'rows', reset: true, rows: this.allRows() });
+      if (this.selectedKey !== undefined && !this.history.find(this.selectedKey)) {
+        this.post({ type: 'details', details: null });
+      }
+    } else if (change.kind === 'page') {
+      this.post({ type: 'rows', reset: false, rows: change.added.map((cdr) => this.rowOf(cdr)) });
+    }
+    this.post({ type: 'status', status: this.status() });
+  }
+
+  private snapshot(): ToPanel {
+    const request = this.history.request;
+    return {
+      type: 'init',
+      filters: request
+        ? filtersFromRequest(request, this.history.pageSize ?? request.pageSize ?? 100)
+        : null,
+      rows: this.allRows(),
+      status: this.status(),
+      selected: this.selectedKey === undefined ? null : this.detailsOf(this.selectedKey),
+    };
+  }
+
+  private status(): PanelStatus {
+    const { history } = this;
+    const request = history.loadingRequest ?? history.request;
+    const failure = history.lastFailure;
+    let loading: PanelStatus['loading'] = 'idle';
+    if (history.loadingAll) {
+      loading = 'all';
+    } else if (history.loadingRequest) {
+      loading = 'page';
+    }
+    return {
+      loading,
+      description: request ? describeRequest(request) : 'Nothing fetched yet',
+      loaded: history.collection?.size ?? 0,
+      pages: history.pageCount,
+      hasMore: history.hasMore,
+      error: failure ? `Page ${failure.pageIndex + 1} failed: ${failure.message}` : null,
+      hasCredentials: this.hasCredentials,
+    };
+  }
+
+  private allRows(): PanelRow[] {
+    return (this.history.collection?.all() ?? []).map((cdr) => this.rowOf(cdr));
+  }
+
+  private rowOf(cdr: Cdr): PanelRow {
+    let row = this.rowCache.get(cdr);
+    if (!row) {
+      row = toPanelRow(cdr);
+      this.rowCache.set(cdr, row);
+    }
+    return row;
+  }
+
+  private detailsOf(key: string) {
+    const cdr = this.history.find(key);
+    return cdr ? cdrDetails(cdr) : null;
+  }
+
+  /**
+   * Posts a message to the script. Before `ready`, while hidden and after the panel closed, the
+   * message is dropped: the next `ready` brings a full snapshot instead.
+   */
+  private post(message: ToPanel): void {
+    const panel = this.panel;
+    if (!panel || !this.scriptReady) {
+      return;
+    }
+    this.postEmitter.fire(message);
+    panel.webview.postMessage(message).then(
+      (delivered) => {
+        if (!delivered && this.panel === panel) {
+          this.scriptReady = false;
+        }
+      },
+      (error: unknown) => {
+        // Posting to a panel that closed meanwhile fails; that answer is simply not needed.
+        if (this.panel === panel) {
+          this.log.warn('Panel', `Posting to the CDR panel failed: ${errorMessage(error)}`);
+        }
+      },
+    );
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.disposePanelSubscriptions();
+    this.panel = panel;
+    this.scriptReady = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, ...MEDIA_PATH, 'tcxc.svg');
+    panel.webview.options = this.webviewOptions();
+    panel.webview.html = this.html(panel.webview);
+    this.panelSubscriptions = [
+      panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message)),
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (!webviewPanel.visible) {
+          // A hidden webview loses its document; it says `ready` again when shown.
+          this.scriptReady = false;
+        }
+      }),
+      panel.onDidDispose(() => {
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.scriptReady = false;
+          this.disposePanelSubscriptions();
+        }
+      }),
+    ];
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, ...MEDIA_PATH),
+        vscode.Uri.joinPath(this.extensionUri, ...SCRIPT_PATH),
+      ],
+    };
+  }
+
+  private html(webview: vscode.Webview): string {
+    const asset = (...segments: string[]) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments)).toString();
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: randomUUID(),
+      scriptUri: asset(...SCRIPT_PATH, 'panel.js'),
+      styleUri: asset(...MEDIA_PATH, 'panel.css'),
+    });
+  }
+
+  private async readCredentialsState(): Promise<void> {
+    try {
+      this.hasCredentials = (await this.credentials.read()) !== undefined;
+    } catch {
+      this.hasCredentials = false;
+    }
+    this.post({ type: 'status', status: this.status() });
+  }
+
+  private disposePanelSubscriptions(): void {
+    this.panelSubscriptions.forEach((subscription) => subscription.dispose());
+    this.panelSubscriptions = [];
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.disposePanelSubscriptions();
+    this.panel?.dispose();
+    this.panel = undefined;
+    this.postEmitter.dispose();
+  }
+}

@@ -1,0 +1,183 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TcxcExtensionApi } from '../../src/extension';
+import { PANEL_VIEW_TYPE, type PanelFilters, type ToPanel } from '../../src/panel/protocol';
+import { CdrNode, DateNode } from '../../src/ui/tree';
+import { activateExtension, apiKey, login, waitForLoopbackEndpoint, waitUntil } from './helpers';
+
+const FILTERS: PanelFilters = {
+  window: 'last7Days',
+  from: '',
+  to: '',
+  prefix: '',
+  show: 'all',
+  pageSize: '30',
+};
+
+/** Tabs that show the CDR panel, in every editor group. */
+function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter(
+      (tab) =>
+        tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE),
+    );
+}
+
+/** Records what the extension posts to the panel from now on. */
+function recordPosts(api: TcxcExtensionApi): { messages: ToPanel[]; stop: () => void } {
+  const messages: ToPanel[] = [];
+  const listener = api.panel.onDidPostMessage((message) => messages.push(message));
+  return { messages, stop: () => listener.dispose() };
+}
+
+/** Opens the panel and waits until its script has loaded in the webview and said `ready`. */
+async function openReadyPanel(): Promise<void> {
+  await vscode.commands.executeCommand('tcxc.openPanel');
+  await waitUntil(() => api.panel.isReady, 'the panel script says ready');
+}
+
+let api: TcxcExtensionApi;
+
+describe('CDR panel in VS Code', () => {
+  before(async () => {
+    await waitForLoopbackEndpoint();
+    api = await activateExtension();
+    await api.credentials.store({ login, apiKey });
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitUntil(() => !api.panel.isOpen, 'the panel is closed');
+  });
+
+  it('opens one panel whose script loads', async () => {
+    const posts = recordPosts(api);
+    await openReadyPanel();
+    await vscode.commands.executeCommand('tcxc.openPanel');
+    posts.stop();
+    assert.equal(panelTabs().length, 1);
+    // The script ran under the panel's Content Security Policy and got the full snapshot.
+    assert.equal(posts.messages[0]?.type, 'init');
+  });
+
+  it('applied filters fetch and the tree follows', async () => {
+    await openReadyPanel();
+    const posts = recordPosts(api);
+    await api.panel.handleMessage({ type: 'apply', filters: { ...FILTERS, prefix: '+44' } });
+    posts.stop();
+    assert.equal(api.history.request?.prefix, '44');
+    assert.equal(api.history.pageSize, 30);
+    const loaded = api.history.collection?.all() ?? [];
+    assert.equal(loaded.length, 30);
+    assert.ok(
+      loaded.every((cdr) => cdr.cld.startsWith('44')),
+      'a CDR outside prefix 44 was loaded',
+    );
+    const rows = posts.messages.filter((message) => message.type === 'rows');
+    assert.equal(rows.at(-1)?.type === 'rows' && rows.at(-1)?.rows.length, 30);
+    const treeCdrs = api.tree
+      .getChildren()
+      .filter((node) => node instanceof DateNode)
+      .flatMap((node) => api.tree.getChildren(node));
+    assert.equal(treeCdrs.length, 30);
+  });
+
+  it('invalid filters are reported and send nothing', async () => {
+    await openReadyPanel();
+    const requestBefore = api.history.request;
+    const posts = recordPosts(api);
+    await api.panel.handleMessage({
+      type: 'apply',
+      filters: { ...FILTERS, window: 'custom', from: '2026-05-02', to: '2026-05-01', prefix: '4a' },
+    });
+    posts.stop();
+    assert.equal(api.history.request, requestBefore);
+    assert.equal(api.history.loadingRequest, undefined);
+    const errors = posts.messages.find((message) => message.type === 'filterErrors');
+    assert.ok(errors?.type === 'filterErrors', 'no filter errors were posted');
+    assert.equal(errors.errors.to, 'The end is before the start');
+    assert.match(errors.errors.prefix ?? '', /digits only/);
+  });
+
+  it('selecting a CDR in the tree shows it in the panel', async () => {
+    await vscode.commands.executeCommand('tcxc.fetchCdrs', { window: 'last7Days', show: 'all' });
+    await openReadyPanel();
+    const date = api.tree.getChildren().find((node) => node instanceof DateNode);
+    assert.ok(date, 'no date in the tree');
+    const node = api.tree.getChildren(date)[1];
+    assert.ok(node instanceof CdrNode, 'no call under the first date');
+    const posts = recordPosts(api);
+    await api.treeView.reveal(node, { select: true, focus: true });
+    await waitUntil(() => api.panel.selected === node.cdr.key, 'the panel shows the selection');
+    await waitUntil(() => posts.messages.length > 0, 'the details are posted');
+    posts.stop();
+    const details = posts.messages.find((message) => message.type === 'details');
+    assert.ok(details?.type === 'details' && details.details, 'no details were posted');
+    assert.equal(details.details.key, node.cdr.key);
+    assert.ok(details.details.fields.some((field) => field.name === 'i_cdr'));
+  });
+
+  it('opens the selected CDR as JSON from the panel', async () => {
+    await openReadyPanel();
+    const cdr = api.history.collection?.all()[2];
+    assert.ok(cdr, 'nothing is loaded');
+    await api.panel.handleMessage({ type: 'select', key: cdr.key });
+    await api.panel.handleMessage({ type: 'openJson', key: cdr.key });
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'no editor opened');
+    assert.equal(editor.document.uri.scheme, 'tcxc-cdr');
+    assert.deepEqual(JSON.parse(editor.document.getText()), cdr.raw);
+  });
+
+  it('closing the panel during a fetch is quiet', async () => {
+    await openReadyPanel();
+    const posts = recordPosts(api);
+    const fetching = api.panel.handleMessage({
+      type: 'apply',
+      filters: { ...FILTERS, show: 'bad', pageSize: '20' },
+    });
+    await waitUntil(() => api.history.loadingRequest !== undefined, 'the fetch starts');
+    const postsBeforeClose = posts.messages.length;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitUntil(() => !api.panel.isOpen, 'the panel is closed');
+    await fetching;
+    posts.stop();
+    // The answer still reached the tree, and nothing was posted to the closed panel.
+    assert.equal(api.history.request?.show, 'bad');
+    assert.equal(api.history.collection?.size, 20);
+    assert.equal(posts.messages.length, postsBeforeClose);
+  });
+
+  it('hidden panel gets what changed when shown again', async () => {
+    await openReadyPanel();
+    await vscode.commands.executeCommand('tcxc.openCdrJson', api.history.collection?.all()[0]?.key);
+    await waitUntil(() => !api.panel.isReady, 'the hidden panel lets go of its script');
+    await api.history.start({ window: 'last24Hours', show: 'all', pageSize: 15 });
+    const posts = recordPosts(api);
+    await vscode.commands.executeCommand('tcxc.openPanel');
+    await waitUntil(() => posts.messages.some((m) => m.type === 'init'), 'the shown panel asks');
+    posts.stop();
+    const init = posts.messages.find((message) => message.type === 'init');
+    assert.ok(init?.type === 'init');
+    assert.equal(init.rows.length, 15);
+    assert.equal(init.filters?.window, 'last24Hours');
+    assert.equal(init.filters?.pageSize, '15');
+  });
+
+  it('a restored panel keeps its selection', async () => {
+    const cdr = api.history.collection?.all()[0];
+    assert.ok(cdr, 'nothing is loaded');
+    const restored = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'TCXC CDRs', {
+      viewColumn: vscode.ViewColumn.Active,
+    });
+    api.panel.revive(restored, { selectedKey: cdr.key });
+    const posts = recordPosts(api);
+    await waitUntil(() => api.panel.isReady, 'the restored panel script says ready');
+    posts.stop();
+    const init = posts.messages.find((message) => message.type === 'init');
+    assert.ok(init?.type === 'init');
+    assert.equal(init.selected?.key, cdr.key);
+    assert.equal(panelTabs().length, 1);
+  });
+});
