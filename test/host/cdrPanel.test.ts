@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
 import { PANEL_VIEW_TYPE, type PanelFilters, type ToPanel } from '../../src/panel/protocol';
-import { CdrNode, DateNode } from '../../src/ui/tree';
+import { startEmulator } from '../../src/emulator/server';
 import { activateExtension, apiKey, login, waitForLoopbackEndpoint, waitUntil } from './helpers';
 
 const FILTERS: PanelFilters = {
@@ -76,9 +76,10 @@ describe('CDR panel in VS Code', () => {
     );
     const rows = posts.messages.filter((message) => message.type === 'rows');
     assert.equal(rows.at(-1)?.type === 'rows' && rows.at(-1)?.rows.length, 30);
+    // The bundle has its own node classes, so nodes are told apart by kind, not by prototype.
     const treeCdrs = api.tree
       .getChildren()
-      .filter((node) => node instanceof DateNode)
+      .filter((node) => node.kind === 'date')
       .flatMap((node) => api.tree.getChildren(node));
     assert.equal(treeCdrs.length, 30);
   });
@@ -103,10 +104,10 @@ describe('CDR panel in VS Code', () => {
   it('selecting a CDR in the tree shows it in the panel', async () => {
     await vscode.commands.executeCommand('tcxc.fetchCdrs', { window: 'last7Days', show: 'all' });
     await openReadyPanel();
-    const date = api.tree.getChildren().find((node) => node instanceof DateNode);
+    const date = api.tree.getChildren().find((node) => node.kind === 'date');
     assert.ok(date, 'no date in the tree');
     const node = api.tree.getChildren(date)[1];
-    assert.ok(node instanceof CdrNode, 'no call under the first date');
+    assert.ok(node?.kind === 'cdr', 'no call under the first date');
     const posts = recordPosts(api);
     await api.treeView.reveal(node, { select: true, focus: true });
     await waitUntil(() => api.panel.selected === node.cdr.key, 'the panel shows the selection');
@@ -131,22 +132,36 @@ describe('CDR panel in VS Code', () => {
   });
 
   it('closing the panel during a fetch is quiet', async () => {
-    await openReadyPanel();
-    const posts = recordPosts(api);
-    const fetching = api.panel.handleMessage({
-      type: 'apply',
-      filters: { ...FILTERS, show: 'bad', pageSize: '20' },
+    // A second emulator that waits before each answer keeps the fetch in flight.
+    const slow = await startEmulator({
+      latencyMs: 1500,
+      dataset: { seed: 6, count: 300, days: 7 },
     });
-    await waitUntil(() => api.history.loadingRequest !== undefined, 'the fetch starts');
-    const postsBeforeClose = posts.messages.length;
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await waitUntil(() => !api.panel.isOpen, 'the panel is closed');
-    await fetching;
-    posts.stop();
-    // The answer still reached the tree, and nothing was posted to the closed panel.
-    assert.equal(api.history.request?.show, 'bad');
-    assert.equal(api.history.collection?.size, 20);
-    assert.equal(posts.messages.length, postsBeforeClose);
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const endpoint = config.get<string>('endpoint') ?? '';
+    await config.update('endpoint', slow.endpoint, vscode.ConfigurationTarget.Global);
+    try {
+      await openReadyPanel();
+      const posts = recordPosts(api);
+      const fetching = api.panel.handleMessage({
+        type: 'apply',
+        filters: { ...FILTERS, show: 'bad', pageSize: '20' },
+      });
+      await waitUntil(() => api.history.loadingRequest !== undefined, 'the fetch starts');
+      const postsBeforeClose = posts.messages.length;
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await waitUntil(() => !api.panel.isOpen, 'the panel is closed');
+      assert.ok(api.history.loadingRequest, 'the fetch ended before the panel closed');
+      await fetching;
+      posts.stop();
+      // The answer still reached the tree, and nothing was posted to the closed panel.
+      assert.equal(api.history.request?.show, 'bad');
+      assert.equal(api.history.collection?.size, 20);
+      assert.equal(posts.messages.length, postsBeforeClose);
+    } finally {
+      await config.update('endpoint', endpoint, vscode.ConfigurationTarget.Global);
+      await slow.close();
+    }
   });
 
   it('hidden panel gets what changed when shown again', async () => {

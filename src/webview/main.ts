@@ -1,0 +1,406 @@
+/**
+ * Entry point of the CDR panel's script. It builds the interface, restores the state VS Code
+ * kept, posts `ready` to the extension, and then renders every message the extension sends.
+ */
+import { summarize } from '../model/summary';
+import { DEFAULT_FILTERS } from '../panel/filters';
+import type {
+  CdrDetails,
+  FromPanel,
+  PanelFilters,
+  PanelRow,
+  PanelState,
+  PanelStatus,
+  SortOrder,
+  ToPanel,
+} from '../panel/protocol';
+import {
+  DEFAULT_SORT,
+  matchesTerms,
+  mergeSorted,
+  rowComparator,
+  searchTerms,
+} from '../panel/table';
+import { SummaryView, chartLegend } from './charts';
+import { DetailsPane } from './details';
+import { formatCount, h, replaceChildren } from './dom';
+import { FiltersForm } from './filtersForm';
+import { StatusBar } from './statusBar';
+import { VirtualTable } from './virtualTable';
+import { connectHost, type PanelHost } from './vscodeApi';
+
+/** Delay after the last keystroke before the search runs, in milliseconds. */
+const SEARCH_DELAY_MS = 150;
+
+/**
+ * How long a `select` sent to the extension waits for its details, in milliseconds. Details of
+ * another CDR that arrive meanwhile were requested earlier and are dropped, so fast keyboard
+ * moves do not make the selection jump back.
+ */
+const SELECT_REPLY_MS = 2000;
+
+const MESSAGE_TYPES = new Set<string>([
+  'init',
+  'rows',
+  'status',
+  'filters',
+  'filterErrors',
+  'details',
+]);
+
+/** True for an object whose `type` names one of the extension's messages. */
+function isToPanel(value: unknown): value is ToPanel {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    MESSAGE_TYPES.has(String((value as { type?: unknown }).type))
+  );
+}
+
+class Panel {
+  private readonly form: FiltersForm;
+  private readonly statusBar: StatusBar;
+  private readonly searchInput: HTMLInputElement;
+  private readonly searchCount: HTMLSpanElement;
+  private readonly table: VirtualTable;
+  private readonly details: DetailsPane;
+  private readonly summaryView: SummaryView;
+  private readonly summaryTitle: HTMLHeadingElement;
+  private readonly summaryToggle: HTMLButtonElement;
+
+  /** Rows in the order they were loaded. */
+  private loadedRows: PanelRow[] = [];
+  /** All loaded rows in the current sort order. */
+  private sortedRows: PanelRow[] = [];
+  /** Sorted rows that match the search: what the table shows. */
+  private shownRows: PanelRow[] = [];
+  private search: string;
+  private sort: SortOrder;
+  private selectedKey: string | null;
+  private status: PanelStatus | null = null;
+  /** True once the form contains filters that the user typed or that VS Code restored. */
+  private formKept: boolean;
+  private pendingSelect: { readonly key: string; readonly sentAt: number } | null = null;
+  private searchTimer: number | null = null;
+  private summaryGeneration = 0;
+  private chartsShown = true;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: PanelHost,
+  ) {
+    const saved = host.loadState();
+    this.formKept = saved !== undefined;
+    this.search = saved?.search ?? '';
+    this.sort = saved?.sort ?? DEFAULT_SORT;
+    this.selectedKey = saved?.selectedKey ?? null;
+
+    this.form = new FiltersForm({
+      onApply: (filters) => this.apply(filters),
+      onChange: () => {
+        this.formKept = true;
+        this.saveState();
+      },
+    });
+    this.form.set(saved?.filters ?? DEFAULT_FILTERS);
+    this.statusBar = new StatusBar({
+      onLoadMore: () => this.post({ type: 'loadMore' }),
+      onLoadAll: () => this.post({ type: 'loadAll' }),
+      onCancel: () => this.post({ type: 'cancel' }),
+    });
+
+    this.searchInput = h('input', {
+      id: 'search',
+      type: 'search',
+      placeholder: 'Search numbers, call ID, country, vendor, cause',
+      autocomplete: 'off',
+      spellcheck: 'false',
+    });
+    this.searchInput.value = this.search;
+    this.searchInput.addEventListener('input', () => this.searchTyped());
+    this.searchCount = h('span', { class: 'search-count', 'aria-live': 'polite' });
+
+    this.table = new VirtualTable(this.sort, {
+      onSelect: (row) => this.select(row),
+      onSort: (sort) => this.changeSort(sort),
+    });
+    this.details = new DetailsPane({
+      onOpenJson: (key) => this.post({ type: 'openJson', key }),
+      onCopyCallId: (key) => this.post({ type: 'copyCallId', key }),
+      onCopyRecord: (key) => this.post({ type: 'copyRecord', key }),
+    });
+
+    this.summaryView = new SummaryView();
+    this.summaryTitle = h('h2', { class: 'summary-title' }, 'Charts');
+    this.summaryToggle = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button-secondary summary-toggle',
+        'aria-expanded': 'true',
+        'aria-controls': 'summary-charts',
+      },
+      'Hide charts',
+    );
+    this.summaryToggle.addEventListener('click', () => this.toggleCharts());
+    this.summaryView.charts.id = 'summary-charts';
+
+    replaceChildren(
+      root,
+      h('header', { class: 'panel-header' }, this.form.element, this.statusBar.element),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h(
+          'div',
+          { class: 'search', role: 'search' },
+          h('label', { class: 'sr-only', for: 'search' }, 'Search loaded CDRs'),
+          this.searchInput,
+          this.searchCount,
+        ),
+        this.summaryView.figures,
+      ),
+      h('div', { class: 'panel-body' }, this.table.element, this.details.element),
+      h(
+        'section',
+        { class: 'summary-section', 'aria-labelledby': 'summary-title' },
+        h('div', { class: 'summary-header' }, this.summaryTitle, chartLegend(), this.summaryToggle),
+        this.summaryView.charts,
+      ),
+    );
+    this.summaryTitle.id = 'summary-title';
+    root.removeAttribute('aria-busy');
+    this.refreshRows();
+
+    window.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (isToPanel(event.data)) {
+        this.receive(event.data);
+      }
+    });
+    this.post({ type: 'ready' });
+  }
+
+  private receive(message: ToPanel): void {
+    switch (message.type) {
+      case 'init':
+        this.init(message);
+        break;
+      case 'rows':
+        this.addRows(message.rows, message.reset);
+        break;
+      case 'status':
+        this.updateStatus(message.status);
+        break;
+      case 'filters':
+        this.form.set(message.filters);
+        this.formKept = true;
+        this.saveState();
+        break;
+      case 'filterErrors':
+        this.form.showErrors(message.errors);
+        break;
+      case 'details':
+        this.showDetails(message.details);
+        break;
+    }
+  }
+
+  private init(message: Extract<ToPanel, { type: 'init' }>): void {
+    if (!this.formKept) {
+      this.form.set(message.filters ?? DEFAULT_FILTERS);
+    }
+    this.loadedRows = [...message.rows];
+    this.updateStatus(message.status);
+    this.pendingSelect = null;
+    if (message.selected !== null) {
+      this.selectedKey = message.selected.key;
+    }
+    this.details.show(message.selected);
+    this.refreshRows();
+    this.table.setSelectedKey(this.selectedKey, true);
+    const restoredKey = this.selectedKey;
+    if (
+      message.selected === null &&
+      restoredKey !== null &&
+      this.loadedRows.some((row) => row.key === restoredKey)
+    ) {
+      // The extension does not remember the panel's selection across a reload, so ask for it.
+      this.requestDetails(restoredKey);
+    }
+    this.saveState();
+  }
+
+  private addRows(rows: readonly PanelRow[], reset: boolean): void {
+    if (reset) {
+      this.loadedRows = [...rows];
+      this.refreshRows();
+      return;
+    }
+    const compare = rowComparator(this.sort);
+    const added = [...rows].sort(compare);
+    this.loadedRows.push(...rows);
+    this.sortedRows = mergeSorted(this.sortedRows, added, compare);
+    const terms = searchTerms(this.search);
+    const shownAdded = added.filter((row) => matchesTerms(row, terms));
+    this.shownRows = mergeSorted(this.shownRows, shownAdded, compare);
+    this.showRows();
+  }
+
+  private updateStatus(status: PanelStatus): void {
+    this.status = status;
+    this.statusBar.update(status);
+    this.updateEmptyText();
+  }
+
+  private showDetails(details: CdrDetails | null): void {
+    const pending = this.pendingSelect;
+    if (pending !== null && Date.now() - pending.sentAt < SELECT_REPLY_MS) {
+      if (details !== null && details.key !== pending.key) {
+        return;
+      }
+    }
+    this.pendingSelect = null;
+    this.details.show(details);
+    this.selectedKey = details?.key ?? null;
+    this.table.setSelectedKey(this.selectedKey, details !== null);
+    this.saveState();
+  }
+
+  /** Sorts and filters all loaded rows again, then redraws. */
+  private refreshRows(): void {
+    this.sortedRows = [...this.loadedRows].sort(rowComparator(this.sort));
+    this.filterRows();
+  }
+
+  private filterRows(): void {
+    const terms = searchTerms(this.search);
+    this.shownRows =
+      terms.length === 0
+        ? this.sortedRows
+        : this.sortedRows.filter((row) => matchesTerms(row, terms));
+    this.showRows();
+  }
+
+  private showRows(): void {
+    this.table.setRows(this.shownRows);
+    this.table.setSelectedKey(this.selectedKey, false);
+    const loaded = this.loadedRows.length;
+    const noun = loaded === 1 ? 'CDR' : 'CDRs';
+    const shown = formatCount(this.shownRows.length);
+    this.searchCount.textContent = `${shown} of ${formatCount(loaded)} ${noun}`;
+    this.updateEmptyText();
+    this.scheduleSummary();
+  }
+
+  private updateEmptyText(): void {
+    let text: string | null = null;
+    if (this.loadedRows.length === 0) {
+      const loading = this.status !== null && this.status.loading !== 'idle';
+      text = loading ? 'Loading CDRs…' : 'No CDRs loaded. Choose the filters and press Apply.';
+    } else if (this.shownRows.length === 0) {
+      text = `No loaded CDR matches “${this.search.trim()}”.`;
+    }
+    this.table.setEmptyText(text);
+  }
+
+  private searchTyped(): void {
+    if (this.searchTimer !== null) {
+      clearTimeout(this.searchTimer);
+    }
+    this.searchTimer = window.setTimeout(() => {
+      this.searchTimer = null;
+      this.search = this.searchInput.value;
+      this.filterRows();
+    }, SEARCH_DELAY_MS);
+    this.saveState();
+  }
+
+  private changeSort(sort: SortOrder): void {
+    this.sort = sort;
+    this.table.setSort(sort);
+    this.refreshRows();
+    this.table.setSelectedKey(this.selectedKey, true);
+    this.saveState();
+  }
+
+  private select(row: PanelRow): void {
+    this.selectedKey = row.key;
+    this.requestDetails(row.key);
+    this.saveState();
+  }
+
+  private requestDetails(key: string): void {
+    this.pendingSelect = { key, sentAt: Date.now() };
+    this.post({ type: 'select', key });
+  }
+
+  private apply(filters: PanelFilters): void {
+    this.formKept = true;
+    this.post({ type: 'apply', filters });
+    this.saveState();
+  }
+
+  private toggleCharts(): void {
+    this.chartsShown = !this.chartsShown;
+    this.summaryView.charts.hidden = !this.chartsShown;
+    this.summaryToggle.setAttribute('aria-expanded', String(this.chartsShown));
+    this.summaryToggle.textContent = this.chartsShown ? 'Hide charts' : 'Show charts';
+    this.summaryView.setChartsVisible(this.chartsShown);
+  }
+
+  /**
+   * Computes the summary in a task after the next frame, so the table change that caused it is
+   * painted first. A request that has not started when a newer one arrives is skipped.
+   */
+  private scheduleSummary(): void {
+    const generation = ++this.summaryGeneration;
+    const rows = this.shownRows;
+    const filtered = rows.length !== this.loadedRows.length;
+    this.summaryTitle.textContent = filtered
+      ? `Charts of the ${formatCount(rows.length)} CDRs matching the search`
+      : `Charts of ${formatCount(rows.length)} CDRs`;
+    this.summaryView.markStale();
+    requestAnimationFrame(() => {
+      window.setTimeout(() => {
+        if (generation === this.summaryGeneration) {
+          this.computeSummary(rows);
+        }
+      }, 0);
+    });
+  }
+
+  private computeSummary(rows: readonly PanelRow[]): void {
+    if (rows.length === 0) {
+      this.summaryView.show(null, 'No CDRs to summarize.');
+      return;
+    }
+    try {
+      this.summaryView.show(summarize(rows), null);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.summaryView.show(null, `Summaries are not available: ${reason}`);
+    }
+  }
+
+  private saveState(): void {
+    const state: PanelState = {
+      filters: this.form.value,
+      search: this.searchInput.value,
+      sort: this.sort,
+      selectedKey: this.selectedKey,
+    };
+    this.host.saveState(state);
+  }
+
+  private post(message: FromPanel): void {
+    this.host.post(message);
+  }
+}
+
+function start(): void {
+  const root =
+    document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+  new Panel(root, connectHost());
+}
+
+start();

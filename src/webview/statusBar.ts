@@ -1,0 +1,101 @@
+/**
+ * The line under the filters: what query is shown, how much of it is loaded, whether a page is
+ * loading, the last error, and the paging buttons.
+ */
+import type { PanelStatus } from '../panel/protocol';
+import { formatCount, h, replaceChildren } from './dom';
+
+export interface StatusBarEvents {
+  onLoadMore(): void;
+  onLoadAll(): void;
+  onCancel(): void;
+}
+
+export class StatusBar {
+  readonly element: HTMLDivElement;
+  private readonly summary: HTMLDivElement;
+  private readonly progress: HTMLDivElement;
+  private readonly error: HTMLDivElement;
+  private readonly hint: HTMLDivElement;
+  private readonly loadMore: HTMLButtonElement;
+  private readonly loadAll: HTMLButtonElement;
+  private readonly cancel: HTMLButtonElement;
+
+  constructor(events: StatusBarEvents) {
+    this.summary = h('div', { class: 'status-summary' }, 'Waiting for the extension…');
+    this.progress = h('div', { class: 'status-progress', hidden: true });
+    this.error = h('div', { class: 'status-error', role: 'alert', hidden: true });
+    this.hint = h(
+      'div',
+      { class: 'status-hint', hidden: true },
+      'No TCXC credentials are stored. Run “TCXC: Set Credentials” from the Command Palette, ' +
+        'then apply the filters.',
+    );
+    this.loadMore = h('button', { type: 'button', class: 'button-secondary' }, 'Load next page');
+    this.loadAll = h('button', { type: 'button', class: 'button-secondary' }, 'Load all pages');
+    this.cancel = h(
+      'button',
+      { type: 'button', class: 'button-secondary', hidden: true },
+      'Cancel',
+    );
+    this.loadMore.disabled = true;
+    this.loadAll.disabled = true;
+    this.loadMore.addEventListener('click', () => events.onLoadMore());
+    this.loadAll.addEventListener('click', () => events.onLoadAll());
+    this.cancel.addEventListener('click', () => events.onCancel());
+
+    this.element = h(
+      'div',
+      { class: 'status-bar' },
+      h(
+        'div',
+        { class: 'status-text', role: 'status', 'aria-live': 'polite' },
+        this.summary,
+        this.progress,
+      ),
+      h('div', { class: 'status-actions' }, this.loadMore, this.loadAll, this.cancel),
+      this.error,
+      this.hint,
+    );
+  }
+
+  update(status: PanelStatus): void {
+    const loading = status.loading !== 'idle';
+    const parts: string[] = [];
+    if (status.description !== '') {
+      parts.push(status.description);
+    }
+    const pages = `${formatCount(status.pages)} ${status.pages === 1 ? 'page' : 'pages'}`;
+    parts.push(`${formatCount(status.loaded)} CDRs loaded in ${pages}`);
+    if (status.hasMore) {
+      parts.push('more available');
+    } else if (status.pages > 0 && !loading) {
+      parts.push('all pages loaded');
+    }
+    this.summary.textContent = parts.join(' · ');
+
+    this.progress.hidden = !loading;
+    replaceChildren(
+      this.progress,
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      loadingText(status),
+    );
+    this.element.classList.toggle('loading', loading);
+    this.element.setAttribute('aria-busy', String(loading));
+
+    this.error.hidden = status.error === null;
+    this.error.textContent = status.error ?? '';
+    this.hint.hidden = status.hasCredentials;
+
+    this.loadMore.disabled = !status.hasMore || loading;
+    this.loadAll.disabled = !status.hasMore || loading;
+    this.cancel.hidden = !loading;
+  }
+}
+
+function loadingText(status: PanelStatus): string {
+  if (status.loading === 'all') {
+    return 'Loading all pages…';
+  }
+  return status.pages === 0 ? 'Loading the first page…' : 'Loading the next page…';
+}
