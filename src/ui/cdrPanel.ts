@@ -324,12 +324,16 @@ export class CdrPanel implements vscode.Disposable {
   }
 
   private disposePanelSubscriptions(): void {
-    this.panelSubscriptions.forEach((subscription) => subscription.dispose());
+    for (const subscription of this.panelSubscriptions) {
+      subscription.dispose();
+    }
     this.panelSubscriptions = [];
   }
 
   dispose(): void {
-    this.subscriptions.forEach((subscription) => subscription.dispose());
+    for (const subscription of this.subscriptions) {
+      subscription.dispose();
+    }
     this.disposePanelSubscriptions();
     this.panel?.dispose();
     this.panel = undefined;

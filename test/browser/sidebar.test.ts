@@ -1,7 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
-import { RawCdr } from '../../src/emulator/dataset';
 import {
   DEMO_API_KEY,
   DEMO_LOGIN,
@@ -10,36 +8,9 @@ import {
 } from '../../src/emulator/server';
 import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
 import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
+import { answerStep, newestFirst, runCommand } from '../harness/workbench';
 
 const PAGE_SIZE = 25;
-
-/** Runs a palette command by its title, as a user would with F1. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Waits for a quick input step whose title contains `title`, then types `answer` and presses Enter. */
-async function answerStep(page: Page, title: string, answer: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(answer);
-  await page.keyboard.press('Enter');
-}
-
-function newestFirst(records: readonly RawCdr[]): RawCdr[] {
-  return [...records].sort((a, b) =>
-    a.connect_time === b.connect_time
-      ? Number(b.i_cdr) - Number(a.i_cdr)
-      : a.connect_time < b.connect_time
-        ? 1
-        : -1,
-  );
-}
 
 describe('sidebar in a real browser', function () {
   this.timeout(240_000);

@@ -50,6 +50,8 @@ export const defaultUserSettings: Readonly<Record<string, unknown>> = {
   'npm.fetchOnlinePackageInfo': false,
   'typescript.disableAutomaticTypeAcquisition': true,
   'security.workspace.trust.enabled': false,
+  // The empty secondary side bar would take a third of the editor area from screenshots.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** An unpacked extension folder to copy into the extensions directory. */

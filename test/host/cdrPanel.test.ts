@@ -27,8 +27,15 @@ function panelTabs(): vscode.Tab[] {
 /** Records what the extension posts to the panel from now on. */
 function recordPosts(api: TcxcExtensionApi): { messages: ToPanel[]; stop: () => void } {
   const messages: ToPanel[] = [];
-  const listener = api.panel.onDidPostMessage((message) => messages.push(message));
-  return { messages, stop: () => listener.dispose() };
+  const listener = api.panel.onDidPostMessage((message) => {
+    messages.push(message);
+  });
+  return {
+    messages,
+    stop: () => {
+      listener.dispose();
+    },
+  };
 }
 
 /** Opens the panel and waits until its script has loaded in the webview and said `ready`. */

@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import {
+  DEMO_API_KEY,
+  DEMO_LOGIN,
+  RunningEmulator,
+  startEmulator,
+} from '../../src/emulator/server';
+import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
+import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
+import { answerStep, newestFirst, runCommand } from '../harness/workbench';
+
+const PAGE_SIZE = 100;
+const PREFIX = '44';
+
+/** The document inside the CDR panel's webview: VS Code nests it in two frames. */
+function panelFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+describe('CDR panel in the workbench', function () {
+  this.timeout(300_000);
+  let emulator: RunningEmulator;
+  let server: CodeServer;
+  let browser: LoopbackBrowser;
+
+  before(async () => {
+    emulator = await startEmulator({ dataset: { seed: 12, count: 3000, days: 7 } });
+    server = await startCodeServer({
+      label: 'panel',
+      settings: { 'tcxc.endpoint': emulator.endpoint, 'tcxc.pageSize': PAGE_SIZE },
+      extensions: [{ path: repoRoot, include: ['package.json', 'dist', 'media', 'README.md'] }],
+    });
+    browser = await launchLoopbackBrowser({ viewport: { width: 1600, height: 1000 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await emulator?.close();
+  });
+
+  it('filters, pages, selects, opens JSON and comes back after a reload', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar [aria-label^="TCXC"]').first().click();
+    const view = page.locator('.pane', { hasText: 'Call History' });
+    await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'TCXC: Set Credentials');
+    await answerStep(page, 'Set Credentials (1/2)', DEMO_LOGIN);
+    await answerStep(page, 'Set Credentials (2/2)', DEMO_API_KEY);
+    await view.getByText('Nothing fetched yet').waitFor();
+
+    await runCommand(page, 'TCXC: Open CDR Panel');
+    const panel = panelFrame(page);
+    await panel.locator('#filter-window').waitFor({ timeout: 60_000 });
+
+    // An invalid prefix is reported next to its field and sends nothing.
+    await panel.locator('#filter-prefix').fill('4x');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await panel.getByText('Use digits only').waitFor();
+    await view.getByText('Nothing fetched yet').waitFor();
+
+    await panel.locator('#filter-window').selectOption('last7Days');
+    await panel.locator('#filter-prefix').fill(PREFIX);
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    const matching = emulator.cdrs.filter((record) => record.CLD.trim().startsWith(PREFIX));
+    assert.ok(matching.length > PAGE_SIZE, 'the dataset needs more than one page for the prefix');
+    const firstPage = `${formatCount(PAGE_SIZE)} of ${formatCount(PAGE_SIZE)} CDRs`;
+    await panel.locator('.search-count', { hasText: firstPage }).waitFor({ timeout: 60_000 });
+    // The sidebar tree follows the panel's query.
+    await view
+      .getByText(`+${newestFirst(matching)[0].CLD.trim()}`)
+      .first()
+      .waitFor();
+
+    await panel.getByRole('button', { name: 'Load all pages' }).click();
+    const all = `${formatCount(matching.length)} of ${formatCount(matching.length)} CDRs`;
+    await panel.locator('.search-count', { hasText: all }).waitFor({ timeout: 60_000 });
+
+    // Search narrows the loaded rows in the panel only.
+    const vendor = matching[0].vendor_name.trim();
+    await panel.locator('#search').fill(vendor);
+    const ofVendor = matching.filter((record) => record.vendor_name.trim() === vendor).length;
+    await panel
+      .locator('.search-count', { hasText: `${formatCount(ofVendor)} of ` })
+      .waitFor({ timeout: 10_000 });
+    await panel.locator('#search').fill('');
+    await panel.locator('.search-count', { hasText: all }).waitFor();
+
+    // The newest call is the first row; selecting it shows its details.
+    const newest = newestFirst(matching)[0];
+    await panel.locator('#cdr-row-0').click();
+    await panel.locator('.details-title', { hasText: `CDR ${newest.i_cdr}` }).waitFor();
+    await panel.getByText('Charge check', { exact: false }).first().waitFor();
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await page.screenshot({ path: path.join(resultsDir, 'panel-vscode.png') });
+
+    await panel.getByRole('button', { name: 'Open as JSON' }).click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.getByText(newest.call_id).first().waitFor({ timeout: 30_000 });
+
+    // After a window reload VS Code restores the panel, and the panel its filters.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForEvent('load');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'TCXC CDRs' }).click({ timeout: 60_000 });
+    const restored = panelFrame(page);
+    await restored.locator('#filter-prefix').waitFor({ timeout: 60_000 });
+    assert.equal(await restored.locator('#filter-prefix').inputValue(), PREFIX);
+    assert.equal(await restored.locator('#filter-window').inputValue(), 'last7Days');
+    assert.equal(browser.blockedRequestCount(), 0, browser.blockedUrls().join(', '));
+  });
+});
