@@ -74,7 +74,7 @@ export function validateFilters(filters: PanelFilters): {
   return { errors, query };
 }
 
-/** The form values that reproduce a query, for a query started outside the panel. */
+/** Builds the form values that reproduce a query, for a query started outside the panel. */
 export function filtersFromRequest(request: QueryRequest, pageSize: number): PanelFilters {
   return {
     window: request.window,

@@ -1,12 +1,12 @@
 import { isPanelFilters } from './filters';
 import { FromPanel } from './protocol';
 
-/** Longest record key accepted from the panel; real keys are far shorter. */
+/** Maximum length of a record key accepted from the panel. Real keys are far shorter. */
 const MAX_KEY_LENGTH = 100_000;
 
 /**
  * Checks a message from the panel's script. The webview runs the extension's own script, but a
- * message is still data from another process, so anything malformed is refused.
+ * message is still data from another process, so anything malformed is rejected.
  */
 export function parseFromPanel(value: unknown): FromPanel | undefined {
   if (typeof value !== 'object' || value === null) {
@@ -35,7 +35,7 @@ export function parseFromPanel(value: unknown): FromPanel | undefined {
   }
 }
 
-/** The selected record key in state saved by the panel, if the state holds one. */
+/** The selected record key in state saved by the panel, if the state contains one. */
 export function selectedKeyOf(state: unknown): string | undefined {
   if (typeof state !== 'object' || state === null) {
     return undefined;

@@ -18,7 +18,7 @@ import { CredentialStore } from './credentials';
 import { CallHistory, HistoryChange, errorMessage } from './history';
 import { Log } from './log';
 
-/** Where the panel's script and stylesheet live, relative to the extension's root. */
+/** Folders of the panel's script and stylesheet, relative to the extension's root. */
 const SCRIPT_PATH = ['dist', 'webview'];
 const MEDIA_PATH = ['media'];
 
@@ -26,7 +26,7 @@ const MEDIA_PATH = ['media'];
  * The CDR panel: one webview per window showing the loaded call history as a table, the
  * selected CDR's details and traffic summaries. The extension keeps the data; the panel's script
  * keeps only its form, search, sort and selection (with `setState`). Whenever the script (re)loads
- * it says `ready` and gets a full snapshot, so nothing sent while it was hidden is lost.
+ * it posts `ready` and receives a full snapshot, so nothing sent while it was hidden is lost.
  */
 export class CdrPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -91,7 +91,7 @@ export class CdrPanel implements vscode.Disposable {
     this.adopt(panel);
   }
 
-  /** Shows one CDR's details; with `reveal`, opens the panel first if it is closed. */
+  /** Shows one CDR's details. With `reveal`, opens the panel first if it is closed. */
   showCdr(key: string, reveal: boolean): void {
     if (!this.panel && !reveal) {
       return;
@@ -148,7 +148,7 @@ export class CdrPanel implements vscode.Disposable {
     }
   }
 
-  /** Fetches with the panel's filters; invalid filters go back to the panel and nothing is sent. */
+  /** Fetches with the panel's filters. Invalid filters go back to the panel, and nothing is sent. */
   private async apply(filters: PanelFilters): Promise<void> {
     const { errors, query } = validateFilters(filters);
     if (!query) {
@@ -259,7 +259,7 @@ export class CdrPanel implements vscode.Disposable {
         }
       },
       (error: unknown) => {
-        // Posting to a panel that closed meanwhile fails; that answer is simply not needed.
+        // Posting to a panel that closed meanwhile fails, and nothing there needs the message.
         if (this.panel === panel) {
           this.log.warn('Panel', `Posting to the CDR panel failed: ${errorMessage(error)}`);
         }
@@ -278,7 +278,7 @@ export class CdrPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message)),
       panel.onDidChangeViewState(({ webviewPanel }) => {
         if (!webviewPanel.visible) {
-          // A hidden webview loses its document; it says `ready` again when shown.
+          // A hidden webview loses its document, and its script posts `ready` again when shown.
           this.scriptReady = false;
         }
       }),

@@ -14,7 +14,7 @@ import { answerStep, newestFirst, runCommand } from '../harness/workbench';
 const PAGE_SIZE = 100;
 const PREFIX = '44';
 
-/** The document inside the CDR panel's webview: VS Code nests it in two frames. */
+/** Finds the document inside the CDR panel's webview, which VS Code nests in two frames. */
 function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
@@ -45,7 +45,7 @@ describe('CDR panel in the workbench', function () {
     await emulator?.close();
   });
 
-  it('filters, pages, selects, opens JSON and comes back after a reload', async () => {
+  it('runs a query end to end', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
