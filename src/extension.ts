@@ -53,7 +53,13 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  const panel = new CdrPanel(context.extensionUri, history, credentials, log);
+  const panel = new CdrPanel(
+    context.extensionUri,
+    history,
+    credentials,
+    log,
+    () => readRequestSettings().pageSize,
+  );
   context.subscriptions.push(
     credentials,
     history,

@@ -5,7 +5,7 @@
  */
 import type { ChargeStatus } from '../panel/protocol';
 import type { Cdr } from './cdr';
-import { formatMicros } from './money';
+import { formatMicros, formatScaled, parseScaled } from './money';
 
 export type { ChargeStatus };
 
@@ -27,11 +27,21 @@ export interface ChargeCheck {
 const SECONDS_PER_MINUTE = 60n;
 
 /**
+ * Prices and amounts are read to 12 decimals (pico-units), so a price with more than the six
+ * decimals of a micro-unit still gives the exact amount.
+ */
+const DECIMALS = 12;
+const PICOS_PER_MICRO = 1_000_000n;
+/** One micro-unit in the scale of the exact amount: pico-units times 60 seconds. */
+const ONE_MICRO_EXACT = PICOS_PER_MICRO * SECONDS_PER_MINUTE;
+
+/**
  * Recomputes the charge of `cdr` from its billing fields and compares it with the record.
  *
  * A call of 0 seconds bills nothing. Any other call bills the first interval, then enough later
  * intervals to cover the rest of the call. Prices are per minute, so the exact amount is
- * price1 × interval1 / 60 + priceN × (billed − interval1) / 60, computed in bigint.
+ * price1 × interval1 / 60 + priceN × (billed − interval1) / 60, computed in bigint from the
+ * prices as written, to 12 decimals.
  *
  * The status is 'mismatch' when `customer_amount` is 1 micro-unit or more away from the exact
  * amount, so either rounding to six decimals passes. A `billed_duration` other than the
@@ -54,6 +64,8 @@ export function checkCharge(cdr: Cdr): ChargeCheck {
   const exact = billed === undefined ? undefined : computeExactAmount(cdr, billed, steps, issues);
 
   const recordAmount = cdr.amountMicros;
+  const recordPicos =
+    recordAmount === undefined ? undefined : parseScaled(cdr.raw.customer_amount, DECIMALS);
   if (recordAmount === undefined) {
     issues.push(fieldIssue(cdr, 'customer_amount'));
   }
@@ -61,14 +73,14 @@ export function checkCharge(cdr: Cdr): ChargeCheck {
   let differenceMicros: bigint | undefined;
   let amountMismatch = false;
   if (exact !== undefined) {
-    expectedAmountMicros = roundHalfUp(exact, SECONDS_PER_MINUTE);
+    expectedAmountMicros = roundHalfUp(exact, ONE_MICRO_EXACT);
     const expectedText = formatMicros(expectedAmountMicros);
-    if (recordAmount === undefined) {
+    if (recordAmount === undefined || recordPicos === undefined) {
       steps.push(`Expected ${expectedText}, record has no valid customer_amount`);
     } else {
       steps.push(`Expected ${expectedText}, record says ${formatMicros(recordAmount)}`);
       differenceMicros = recordAmount - expectedAmountMicros;
-      amountMismatch = absolute(recordAmount * SECONDS_PER_MINUTE - exact) >= SECONDS_PER_MINUTE;
+      amountMismatch = absolute(recordPicos * SECONDS_PER_MINUTE - exact) >= ONE_MICRO_EXACT;
       if (!amountMismatch && differenceMicros !== 0n) {
         const [low, high] = [recordAmount, expectedAmountMicros].sort(compareBigint);
         steps.push(
@@ -125,7 +137,7 @@ function computeBilled(cdr: Cdr, steps: string[], issues: string[]): number | un
 }
 
 /**
- * Computes the exact amount of `billed` seconds in micro-units times 60, a whole number, or notes
+ * Computes the exact amount of `billed` seconds in pico-units times 60, a whole number, or notes
  * the fields it lacks in `issues` and returns undefined.
  */
 function computeExactAmount(
@@ -139,8 +151,10 @@ function computeExactAmount(
   }
   // computeBilled only returns a positive number when both intervals are valid.
   const first = cdr.interval1Seconds ?? 0;
-  const price1 = cdr.price1Micros;
-  const priceN = cdr.priceNMicros;
+  const price1 =
+    cdr.price1Micros === undefined ? undefined : parseScaled(cdr.raw.billing_price_1, DECIMALS);
+  const priceN =
+    cdr.priceNMicros === undefined ? undefined : parseScaled(cdr.raw.billing_price_n, DECIMALS);
   if (price1 === undefined) {
     issues.push(fieldIssue(cdr, 'billing_price_1'));
   }
@@ -161,9 +175,9 @@ function computeExactAmount(
   return firstPart + restPart;
 }
 
-function describePart(name: string, seconds: number, priceMicros: bigint, exact: bigint): string {
-  const amount = formatMicros(roundHalfUp(exact, SECONDS_PER_MINUTE));
-  return `${name} ${seconds} s at ${formatMicros(priceMicros)}/min = ${amount}`;
+function describePart(name: string, seconds: number, pricePicos: bigint, exact: bigint): string {
+  const amount = formatMicros(roundHalfUp(exact, ONE_MICRO_EXACT));
+  return `${name} ${seconds} s at ${formatScaled(pricePicos, DECIMALS, 6)}/min = ${amount}`;
 }
 
 /** Returns the interval, or notes it in `issues` when it is missing, invalid or 0. */

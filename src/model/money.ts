@@ -11,6 +11,14 @@ const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
  * decimals are rounded half away from zero. Returns undefined for anything that is not a number.
  */
 export function parseMicros(value: unknown): bigint | undefined {
+  return parseScaled(value, 6);
+}
+
+/**
+ * Parses a decimal amount into whole units of 10^-decimals, rounding half away from zero beyond
+ * `decimals`. Returns undefined for anything that is not a number.
+ */
+export function parseScaled(value: unknown, decimals: number): bigint | undefined {
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
@@ -27,12 +35,12 @@ export function parseMicros(value: unknown): bigint | undefined {
     return undefined;
   }
   const [, sign, whole, fraction = ''] = match;
-  const padded = (fraction + '0000000').slice(0, 7);
-  let micros = BigInt(whole) * MICROS_PER_UNIT + BigInt(padded.slice(0, 6));
-  if (Number(padded[6]) >= 5) {
-    micros += 1n;
+  const padded = fraction.padEnd(decimals + 1, '0').slice(0, decimals + 1);
+  let scaled = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(`0${padded.slice(0, decimals)}`);
+  if (Number(padded[decimals]) >= 5) {
+    scaled += 1n;
   }
-  return sign === '-' ? -micros : micros;
+  return sign === '-' ? -scaled : scaled;
 }
 
 /**
@@ -52,6 +60,22 @@ function toPlainDecimal(value: number): string {
     return `${sign}0.${'0'.repeat(-exponent - 1)}${first}${rest}`;
   }
   return sign + first + rest + '0'.repeat(exponent - rest.length);
+}
+
+/**
+ * Formats units of 10^-decimals as a decimal, dropping trailing zeros beyond `minDecimals`, for
+ * example 12345700000n with 12 decimals and at least 6 shown as `0.0123457`.
+ */
+export function formatScaled(value: bigint, decimals: number, minDecimals: number): string {
+  const negative = value < 0n;
+  const magnitude = negative ? -value : value;
+  const scale = 10n ** BigInt(decimals);
+  let fraction = (magnitude % scale).toString().padStart(decimals, '0');
+  while (fraction.length > minDecimals && fraction.endsWith('0')) {
+    fraction = fraction.slice(0, -1);
+  }
+  const whole = (magnitude / scale).toString();
+  return `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
 /** Formats micro-units with a fixed number of decimals (0 to 6), rounding half away from zero. */

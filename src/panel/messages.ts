@@ -1,8 +1,11 @@
 import { isPanelFilters } from './filters';
 import { FromPanel } from './protocol';
 
-/** Maximum length of a record key accepted from the panel. Real keys are far shorter. */
-const MAX_KEY_LENGTH = 100_000;
+/**
+ * Maximum length of a record key accepted from the panel. A record without `i_cdr` is keyed by
+ * its whole JSON text, so a key can be as long as a response body (64 MiB at most).
+ */
+const MAX_KEY_LENGTH = 64 * 1024 * 1024;
 
 /**
  * Checks a message from the panel's script. The webview runs the extension's own script, but a

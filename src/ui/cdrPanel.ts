@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Cdr } from '../model/cdr';
 import { describeRequest } from '../model/timeWindow';
-import { filtersFromRequest, validateFilters } from '../panel/filters';
+import { DEFAULT_FILTERS, filtersFromRequest, validateFilters } from '../panel/filters';
 import { renderPanelHtml } from '../panel/html';
 import { parseFromPanel, selectedKeyOf } from '../panel/messages';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../panel/protocol';
 import { cdrDetails, toPanelRow } from '../panel/rows';
 import { CredentialStore } from './credentials';
-import { CallHistory, HistoryChange, errorMessage } from './history';
+import { CallHistory, HistoryChange, PageFailure, QueryFailure, errorMessage } from './history';
 import { Log } from './log';
 
 /** Folders of the panel's script and stylesheet, relative to the extension's root. */
@@ -46,6 +46,7 @@ export class CdrPanel implements vscode.Disposable {
     private readonly history: CallHistory,
     private readonly credentials: CredentialStore,
     private readonly log: Log,
+    private readonly readPageSize: () => number,
   ) {
     this.subscriptions = [
       history.onDidChange((change) => this.onHistoryChange(change)),
@@ -166,7 +167,12 @@ export class CdrPanel implements vscode.Disposable {
       );
       return;
     }
-    await vscode.env.clipboard.writeText(text(cdr));
+    const copied = text(cdr);
+    if (copied === '') {
+      void vscode.window.showWarningMessage(`This CDR has no ${what} to copy.`);
+      return;
+    }
+    await vscode.env.clipboard.writeText(copied);
     vscode.window.setStatusBarMessage(`TCXC: Copied the ${what}`, 3000);
   }
 
@@ -175,10 +181,8 @@ export class CdrPanel implements vscode.Disposable {
       return;
     }
     if (change.kind === 'reset') {
-      const request = this.history.request;
-      if (request) {
-        const pageSize = this.history.pageSize ?? request.pageSize ?? 100;
-        this.post({ type: 'filters', filters: filtersFromRequest(request, pageSize) });
+      if (this.history.request) {
+        this.post({ type: 'filters', filters: this.currentFilters() });
       }
       this.post({ type: 'rows', reset: true, rows: this.allRows() });
       if (this.selectedKey !== undefined && !this.history.find(this.selectedKey)) {
@@ -191,12 +195,9 @@ export class CdrPanel implements vscode.Disposable {
   }
 
   private snapshot(): ToPanel {
-    const request = this.history.request;
     return {
       type: 'init',
-      filters: request
-        ? filtersFromRequest(request, this.history.pageSize ?? request.pageSize ?? 100)
-        : null,
+      filters: this.currentFilters(),
       rows: this.allRows(),
       status: this.status(),
       selected: this.selectedKey === undefined ? null : this.detailsOf(this.selectedKey),
@@ -207,6 +208,7 @@ export class CdrPanel implements vscode.Disposable {
     const { history } = this;
     const request = history.loadingRequest ?? history.request;
     const failure = history.lastFailure;
+    const queryFailure = history.lastQueryFailure;
     let loading: PanelStatus['loading'] = 'idle';
     if (history.loadingAll) {
       loading = 'all';
@@ -219,9 +221,18 @@ export class CdrPanel implements vscode.Disposable {
       loaded: history.collection?.size ?? 0,
       pages: history.pageCount,
       hasMore: history.hasMore,
-      error: failure ? `Page ${failure.pageIndex + 1} failed: ${failure.message}` : null,
+      error: failureText(failure, queryFailure),
       hasCredentials: this.hasCredentials,
     };
+  }
+
+  /** Builds the form of a query, or the defaults with the page size setting before any query. */
+  private currentFilters(): PanelFilters {
+    const request = this.history.request;
+    if (!request) {
+      return { ...DEFAULT_FILTERS, pageSize: String(this.readPageSize()) };
+    }
+    return filtersFromRequest(request, this.history.pageSize ?? request.pageSize ?? 100);
   }
 
   private allRows(): PanelRow[] {
@@ -339,4 +350,18 @@ export class CdrPanel implements vscode.Disposable {
     this.panel = undefined;
     this.postEmitter.dispose();
   }
+}
+
+/** Describes the last failure for the status line: a failed page, or a new query that failed. */
+function failureText(
+  page: PageFailure | undefined,
+  query: QueryFailure | undefined,
+): string | null {
+  if (query) {
+    return (
+      `${describeRequest(query.request)} failed: ${query.message}. ` +
+      'The CDRs shown are from the previous query.'
+    );
+  }
+  return page ? `Page ${page.pageIndex + 1} failed: ${page.message}` : null;
 }

@@ -21,6 +21,12 @@ export type HistoryChange =
       readonly changedDates: readonly string[];
     };
 
+/** A new query that failed, kept while the previous query's records stay on screen. */
+export interface QueryFailure {
+  readonly request: QueryRequest;
+  readonly message: string;
+}
+
 /** A failed page load, kept so the tree can offer to retry it. */
 export interface PageFailure {
   readonly pageIndex: number;
@@ -49,6 +55,7 @@ export class CallHistory implements vscode.Disposable {
   private currentRequest: QueryRequest | undefined;
   private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
+  private queryFailure: QueryFailure | undefined;
   private bulkLoad: Promise<number> | undefined;
   constructor(
     private readonly log: Log,
@@ -96,6 +103,11 @@ export class CallHistory implements vscode.Disposable {
     return this.failure;
   }
 
+  /** The last new query whose first page failed while an earlier query stayed on screen. */
+  get lastQueryFailure(): QueryFailure | undefined {
+    return this.queryFailure;
+  }
+
   find(key: string): Cdr | undefined {
     return this.pager?.collection.get(key);
   }
@@ -115,10 +127,15 @@ export class CallHistory implements vscode.Disposable {
       this.adopt(pager, request);
       return result;
     } catch (error) {
-      // A first query that fails keeps its pager, so the tree can offer to retry page 1.
-      if (!this.pager && !(error instanceof CancelledError) && this.inFlight === undefined) {
-        this.adopt(pager, request);
-        this.failure = { pageIndex: 0, message: errorMessage(error) };
+      const replaced = this.inFlight !== undefined;
+      if (!(error instanceof CancelledError) && !replaced) {
+        if (this.pager) {
+          this.queryFailure = { request, message: errorMessage(error) };
+        } else {
+          // A first query that fails keeps its pager, so the tree can offer to retry page 1.
+          this.adopt(pager, request);
+          this.failure = { pageIndex: 0, message: errorMessage(error) };
+        }
         this.changeEmitter.fire({ kind: 'loading' });
       }
       throw error;
@@ -190,6 +207,7 @@ export class CallHistory implements vscode.Disposable {
     this.pager = undefined;
     this.currentRequest = undefined;
     this.failure = undefined;
+    this.queryFailure = undefined;
     this.changeEmitter.fire({ kind: 'reset' });
   }
 
@@ -197,6 +215,7 @@ export class CallHistory implements vscode.Disposable {
     this.pager = pager;
     this.currentRequest = request;
     this.failure = undefined;
+    this.queryFailure = undefined;
     this.changeEmitter.fire({ kind: 'reset' });
   }
 
@@ -215,6 +234,7 @@ export class CallHistory implements vscode.Disposable {
       const result = await promise;
       if (pager === this.pager) {
         this.failure = undefined;
+        this.queryFailure = undefined;
         this.changeEmitter.fire({ kind: 'page', ...result });
       }
       return result;

@@ -202,4 +202,57 @@ describe('CDR panel in VS Code', () => {
     assert.equal(init.selected?.key, cdr.key);
     assert.equal(panelTabs().length, 1);
   });
+
+  it('suggests the page size setting before any query', async () => {
+    api.history.clear();
+    const posts = recordPosts(api);
+    await openReadyPanel();
+    posts.stop();
+    const init = posts.messages.find((message) => message.type === 'init');
+    assert.ok(init?.type === 'init');
+    const setting = vscode.workspace.getConfiguration('tcxc').get<number>('pageSize');
+    assert.equal(init.filters?.pageSize, String(setting));
+  });
+
+  it('shows a failed query in the status', async () => {
+    await vscode.commands.executeCommand('tcxc.fetchCdrs', { window: 'last7Days', show: 'all' });
+    const before = api.history.collection?.size ?? 0;
+    await openReadyPanel();
+    await api.credentials.store({ login, apiKey: `${apiKey}-wrong` });
+    const posts = recordPosts(api);
+    try {
+      await api.panel.handleMessage({ type: 'apply', filters: { ...FILTERS, show: 'bad' } });
+    } finally {
+      posts.stop();
+      await api.credentials.store({ login, apiKey });
+    }
+    const statuses = posts.messages.filter((message) => message.type === 'status');
+    const last = statuses.at(-1);
+    assert.ok(last?.type === 'status', 'no status was posted');
+    assert.match(last.status.error ?? '', /pages of 30 failed: Authentication failed/);
+    assert.match(last.status.error ?? '', /previous query/);
+    assert.equal(api.history.collection?.size, before);
+    assert.ok(
+      posts.messages.every((message) => !JSON.stringify(message).includes(apiKey)),
+      'a message to the panel contains the API key',
+    );
+  });
+
+  it('does not copy a missing call ID', async () => {
+    const cdr = api.history.collection?.all()[0];
+    assert.ok(cdr, 'nothing is loaded');
+    await vscode.env.clipboard.writeText('kept');
+    // The record stays as loaded; only its typed call ID is blanked for this check.
+    const blank = { ...cdr, callId: '' };
+    const original = api.history.find.bind(api.history);
+    api.history.find = (key) => (key === cdr.key ? blank : original(key));
+    try {
+      await api.panel.handleMessage({ type: 'copyCallId', key: cdr.key });
+    } finally {
+      api.history.find = original;
+    }
+    assert.equal(await vscode.env.clipboard.readText(), 'kept');
+    await api.panel.handleMessage({ type: 'copyCallId', key: cdr.key });
+    assert.equal(await vscode.env.clipboard.readText(), cdr.callId);
+  });
 });

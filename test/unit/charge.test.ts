@@ -392,3 +392,64 @@ describe('checkCharge emulator records', () => {
     assert.ok(charged > 1_000, `only ${charged} of 2000 calls have a charge`);
   });
 });
+
+describe('checkCharge prices beyond six decimals', () => {
+  it('uses the written price at 30/6', () => {
+    // Billed: 30 + ceil(1775 / 6) * 6 = 1806 s. Amount: 0.0123457 * 30 / 60 = 0.00617285 plus
+    // 0.0098764 * 1776 / 60 = 0.29234144, so 0.29851429 in all.
+    const result = check(
+      sampleWith({
+        duration: '1805',
+        billed_duration: '1806',
+        billing_interval_1: '30',
+        billing_interval_n: '6',
+        billing_price_1: '0.0123457',
+        billing_price_n: '0.0098764',
+        customer_amount: '0.298514',
+      }),
+    );
+    assert.equal(result.status, 'ok');
+    assert.equal(result.expectedAmountMicros, 298_514n);
+    assert.ok(result.steps.includes('First 30 s at 0.0123457/min = 0.006173'));
+  });
+
+  it('uses the written price at 60/60', () => {
+    // 3600 s at 0.0123454 per minute: 60 minutes cost 0.740724.
+    const result = check(
+      sampleWith({
+        duration: '3600',
+        billed_duration: '3600',
+        billing_interval_1: '60',
+        billing_interval_n: '60',
+        billing_price_1: 0.0123454,
+        billing_price_n: 0.0123454,
+        customer_amount: '0.740724',
+      }),
+    );
+    assert.equal(result.status, 'ok');
+    assert.equal(result.expectedAmountMicros, 740_724n);
+  });
+
+  it('shows a tiny price as written', () => {
+    const result = check(
+      call42({ billing_price_1: 4e-7, billing_price_n: 4e-7, customer_amount: '0' }),
+    );
+    assert.ok(result.steps.includes('First 6 s at 0.0000004/min = 0.000000'));
+  });
+
+  it('reads a record amount with seven decimals', () => {
+    // 0.0090005 is half a micro-unit from the exact 0.009 (540 s at 60/60 and 0.001/min).
+    const result = check(
+      sampleWith({
+        duration: '540',
+        billed_duration: '540',
+        billing_interval_1: '60',
+        billing_interval_n: '60',
+        billing_price_1: 0.001,
+        billing_price_n: 0.001,
+        customer_amount: '0.0090005',
+      }),
+    );
+    assert.equal(result.status, 'ok');
+  });
+});

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { formatMicros, parseMicros, sumMicros } from '../../src/model/money';
+import {
+  formatMicros,
+  formatScaled,
+  parseMicros,
+  parseScaled,
+  sumMicros,
+} from '../../src/model/money';
 
 describe('parseMicros', () => {
   const cases: [unknown, bigint][] = [
@@ -154,5 +160,41 @@ describe('sumMicros', () => {
 
   it('sums negative amounts', () => {
     assert.equal(formatMicros(sumMicros([parseMicros('1.5'), parseMicros('-2.25')])), '-0.750000');
+  });
+});
+
+describe('parseScaled', () => {
+  it('keeps twelve decimals exactly', () => {
+    assert.equal(parseScaled('0.0123457', 12), 12_345_700_000n);
+  });
+
+  it('rounds beyond the decimals asked for', () => {
+    assert.equal(parseScaled('0.0000000000005', 12), 1n);
+  });
+
+  it('expands exponent numbers', () => {
+    assert.equal(parseScaled(4e-7, 12), 400_000n);
+  });
+
+  it('reads whole numbers', () => {
+    assert.equal(parseScaled('3', 2), 300n);
+  });
+});
+
+describe('formatScaled', () => {
+  it('drops trailing zeros beyond the minimum', () => {
+    assert.equal(formatScaled(12_345_700_000n, 12, 6), '0.0123457');
+  });
+
+  it('keeps the minimum decimals', () => {
+    assert.equal(formatScaled(4_987_000_000n, 12, 6), '0.004987');
+  });
+
+  it('writes a negative value', () => {
+    assert.equal(formatScaled(-1_500n, 3, 0), '-1.5');
+  });
+
+  it('writes a whole value without a point', () => {
+    assert.equal(formatScaled(2_000n, 3, 0), '2');
   });
 });

@@ -122,7 +122,7 @@ describe('panel messages', () => {
     ['a string', 'ready'],
     ['an unknown type', { type: 'deleteEverything' }],
     ['a key that is not text', { type: 'openJson', key: 7 }],
-    ['a key of 100,001 characters', { type: 'copyRecord', key: 'k'.repeat(100_001) }],
+    ['a key over 64 MiB', { type: 'copyRecord', key: 'k'.repeat(64 * 1024 * 1024 + 1) }],
     ['filters with a number', { type: 'apply', filters: { ...DEFAULT_FILTERS, pageSize: 100 } }],
     ['apply without filters', { type: 'apply' }],
   ];
@@ -131,6 +131,11 @@ describe('panel messages', () => {
       assert.equal(parseFromPanel(value), undefined);
     });
   }
+
+  it('accepts the long key of a record without i_cdr', () => {
+    const key = `content:${JSON.stringify({ description: 'x'.repeat(150_000) })}`;
+    assert.deepEqual(parseFromPanel({ type: 'select', key }), { type: 'select', key });
+  });
 
   it('checks filters field by field', () => {
     assert.equal(isPanelFilters(DEFAULT_FILTERS), true);
