@@ -48,14 +48,16 @@ as_root() {
   fi
 }
 
+# openssl creates the test certificates of test/unit/tls.test.ts.
 install_debian_packages() {
-  if command -v chromium >/dev/null 2>&1 && dpkg -s libkrb5-dev >/dev/null 2>&1; then
+  if command -v chromium >/dev/null 2>&1 && dpkg -s libkrb5-dev >/dev/null 2>&1 &&
+    command -v openssl >/dev/null 2>&1; then
     return
   fi
-  log "installing Debian packages chromium and libkrb5-dev"
+  log "installing Debian packages chromium, libkrb5-dev and openssl"
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends chromium libkrb5-dev fonts-dejavu-core
+    apt-get install -y -q --no-install-recommends chromium libkrb5-dev fonts-dejavu-core openssl
 }
 
 node24_works() {

@@ -1,21 +1,38 @@
 import { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { type Dispatcher, errors as undiciErrors, request } from 'undici';
 import {
+  AuthenticationError,
   CancelledError,
   NetworkError,
   ResponseTooLargeError,
   TcxcError,
   TimeoutError,
+  TimeoutPhase,
+  describeClockOffset,
   isTcxcError,
 } from './errors';
 import { PageWindow, buildCdrForm, describeQuery } from './form';
 import { CdrQuery } from './query';
-import { RawResponse, parseCdrResponse } from './response';
+import { RawResponse, parseCdrResponse, parseHttpDate } from './response';
+import {
+  CLOCK_OFFSET_THRESHOLD_MS,
+  PlannedRetry,
+  RetryPolicy,
+  Sleep,
+  planRetry,
+  resolveRetryPolicy,
+  sleep,
+  waitBeforeRetry,
+} from './retry';
 import { CDR_CONTROLLER, signRequest, toUnixSeconds } from './signing';
+import { ProxyConfig, createDispatcher } from './transport';
 
 /** The documented production endpoint of the buyer call-history API. */
 export const DEFAULT_ENDPOINT = 'https://api.telecomsxchange.com/buyers/callhistory';
+/** Default time limit for the response to one request, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default time limit for opening a connection, in milliseconds, the same as undici's default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Maximum size of one response body in bytes. The sample record of the API documentation, as
@@ -39,11 +56,28 @@ export interface ClientLogger {
 export interface ClientOptions {
   readonly endpoint: string;
   readonly credentials: TcxcCredentials;
-  /** Limit for one whole request, connection to last body byte, in milliseconds. */
+  /** Time limit for opening a connection (TCP and TLS handshake), in milliseconds. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Time limit from a ready connection to the last byte of the response, in milliseconds. Default
+   * 30 s. Each attempt of a request has its own limit.
+   */
+  readonly responseTimeoutMs?: number;
+  /** Older name of `responseTimeoutMs`, used when that is not set. */
   readonly timeoutMs?: number;
   readonly logger?: ClientLogger;
   /** Clock in milliseconds; tests set it to simulate clock offsets. */
   readonly now?: () => number;
+  /** Changes to the retry limits of retry.ts. `{ maxRetries: 0 }` turns automatic retries off. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Waits before a retry; tests pass one that records the delays. Default: a real timer. */
+  readonly sleep?: Sleep;
+  /** Random number in [0, 1) for the backoff jitter. Default `Math.random`. */
+  readonly random?: () => number;
+  /** Proxy settings. Without them, requests connect directly even when proxy variables are set. */
+  readonly proxy?: ProxyConfig;
+  /** Extra PEM certificate authorities, trusted in addition to Node's default ones. */
+  readonly trustedCertificates?: readonly string[];
 }
 
 /** A query whose end is fixed, as every request sends `date_to`. */
@@ -61,17 +95,39 @@ export interface PageSource {
   fetchPage(query: FixedQuery, window: PageWindow, signal?: AbortSignal): Promise<RawPage>;
 }
 
+/** The result of one attempt: the records, or the error with the server's clock if it sent one. */
+type AttemptOutcome =
+  | { readonly records: unknown[]; readonly statusCode: number }
+  | { readonly error: TcxcError; readonly serverClockOffsetMs?: number };
+
+/** A whole response and the local clock, uncorrected, when its headers arrived. */
+interface Exchange {
+  readonly response: RawResponse;
+  readonly receivedAt: number;
+}
+
 /**
  * The only code that talks to the TCXC API. Each request is a signed POST form sent through a
  * keep-alive agent that belongs to this client, so undici's global dispatcher stays untouched.
+ * Failed requests are retried as retry.ts describes.
  */
 export class TcxcClient implements PageSource {
   readonly endpoint: string;
   readonly login: string;
+  /** Response time limit in milliseconds, from a ready connection to the last body byte. */
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly logger: ClientLogger | undefined;
   private readonly now: () => number;
-  private readonly agent: Agent;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  /**
+   * The server's clock minus the local clock in milliseconds, added to `ts`. It stays 0 until a
+   * signature that the server rejected succeeds with the time from the server's `Date` header.
+   */
+  private clockOffsetMs = 0;
+  private readonly agent: Dispatcher;
   // The key lives only in this closure, so inspecting or serializing the client cannot reveal it.
   private readonly sign: (ts: number) => string;
   private readonly redactKey: (text: string) => string;
@@ -79,41 +135,88 @@ export class TcxcClient implements PageSource {
   constructor(options: ClientOptions) {
     this.endpoint = validateEndpoint(options.endpoint);
     this.login = options.credentials.login;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = validTimeout(
+      'responseTimeoutMs',
+      options.responseTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
+    this.connectTimeoutMs = validTimeout(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    );
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.retryPolicy = resolveRetryPolicy(options.retry);
+    this.sleep = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
     const { apiKey, login } = options.credentials;
     this.sign = (ts) => signRequest(CDR_CONTROLLER, apiKey, login, ts);
     this.redactKey = (text) => (apiKey ? text.split(apiKey).join('[redacted]') : text);
-    this.agent = new Agent({
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-      connect: { timeout: this.timeoutMs },
+    this.agent = createDispatcher({
+      endpoint: this.endpoint,
+      connectTimeoutMs: this.connectTimeoutMs,
+      proxy: options.proxy,
+      trustedCertificates: options.trustedCertificates,
+      logger: this.logger,
     });
   }
 
-  /** Fetches one page of `query`; without a window the server returns every matching record. */
+  /**
+   * Fetches one page of `query`; without a window the server returns every matching record.
+   * Retries transient failures as retry.ts describes, and throws the last error with the number
+   * of attempts made.
+   */
   async fetchPage(query: FixedQuery, window?: PageWindow, signal?: AbortSignal): Promise<RawPage> {
     const started = performance.now();
-    const ts = toUnixSeconds(this.now());
-    const signature = this.sign(ts);
-    const redact = (text: string): string =>
-      this.redactKey(text).split(signature).join('[redacted]');
-    const form = buildCdrForm(query, { ts, login: this.login, signature }, window);
     const description = `${CDR_CONTROLLER} ${describeQuery(query, window)}`;
-    try {
-      const response = await this.post(form.toString(), signal, redact);
-      const records = parseCdrResponse(response, redact, this.now());
+    const maxAttempts = this.retryPolicy.maxRetries + 1;
+    let clockOffsetMs = this.clockOffsetMs;
+    let clockCorrected = false;
+    let timeoutRetries = 0;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(query, window, signal, clockOffsetMs);
       const elapsedMs = Math.round(performance.now() - started);
-      this.logger?.info(
-        `${description}: HTTP ${response.statusCode} in ${elapsedMs} ms, ${records.length} records`,
+      if ('records' in outcome) {
+        this.adoptClockOffset(clockOffsetMs);
+        const attempts = attempt > 1 ? ` at attempt ${attempt} of ${maxAttempts}` : '';
+        this.logger?.info(
+          `${description}: HTTP ${outcome.statusCode} in ${elapsedMs} ms, ` +
+            `${outcome.records.length} records${attempts}`,
+        );
+        return { records: outcome.records, window, elapsedMs };
+      }
+      let failure = outcome.error;
+      let retry: PlannedRetry | undefined;
+      const measuredOffsetMs = outcome.serverClockOffsetMs;
+      if (failure instanceof AuthenticationError && measuredOffsetMs !== undefined) {
+        const offBy = Math.abs(measuredOffsetMs - clockOffsetMs) > CLOCK_OFFSET_THRESHOLD_MS;
+        if (offBy && !clockCorrected && attempt <= this.retryPolicy.maxRetries) {
+          clockCorrected = true;
+          clockOffsetMs = measuredOffsetMs;
+          const offset = describeClockOffset(measuredOffsetMs / 1000);
+          retry = { delayMs: 0, reason: `${failure.serverMessage}, clock ${offset} the server's` };
+        } else if (Math.abs(measuredOffsetMs) > CLOCK_OFFSET_THRESHOLD_MS) {
+          failure = new AuthenticationError(failure.serverMessage, measuredOffsetMs / 1000);
+        }
+      } else {
+        retry = planRetry(failure, attempt, timeoutRetries, this.retryPolicy, this.random);
+        if (retry && failure instanceof TimeoutError) {
+          timeoutRetries++;
+        }
+      }
+      if (retry === undefined) {
+        throw this.reportFailure(failure, description, attempt, maxAttempts, elapsedMs);
+      }
+      this.logger?.warn(
+        `${description}: attempt ${attempt} of ${maxAttempts} failed (${retry.reason}), ` +
+          `retrying in ${formatSeconds(retry.delayMs)}`,
       );
-      return { records, window, elapsedMs };
-    } catch (error) {
-      const failure = this.toTcxcError(error, signal, redact);
-      const elapsedMs = Math.round(performance.now() - started);
-      this.logger?.warn(`${description}: failed after ${elapsedMs} ms: ${failure.message}`);
-      throw failure;
+      try {
+        await waitBeforeRetry(this.sleep, retry.delayMs, signal);
+      } catch (error) {
+        const cancelled = isTcxcError(error) ? error : new CancelledError();
+        const waitedMs = Math.round(performance.now() - started);
+        throw this.reportFailure(cancelled, description, attempt, maxAttempts, waitedMs);
+      }
     }
   }
 
@@ -122,50 +225,123 @@ export class TcxcClient implements PageSource {
     await this.agent.close();
   }
 
-  private async post(
+  /** Logs the final failure of a request and returns its error with the number of attempts. */
+  private reportFailure(
+    failure: TcxcError,
+    description: string,
+    attempt: number,
+    maxAttempts: number,
+    elapsedMs: number,
+  ): TcxcError {
+    // A cancellation is the user's choice, so its message does not count attempts.
+    if (failure.kind === 'cancelled') {
+      failure.attempts = attempt;
+    } else {
+      failure.recordAttempts(attempt);
+    }
+    const attempts = attempt > 1 ? ` at attempt ${attempt} of ${maxAttempts}` : '';
+    this.logger?.warn(
+      `${description}: failed after ${elapsedMs} ms${attempts}: ${failure.message}`,
+    );
+    return failure;
+  }
+
+  /** Keeps a clock offset that just made a request succeed, and warns once when it changes. */
+  private adoptClockOffset(offsetMs: number): void {
+    if (offsetMs === this.clockOffsetMs) {
+      return;
+    }
+    this.clockOffsetMs = offsetMs;
+    this.logger?.warn(
+      `The system clock is ${describeClockOffset(offsetMs / 1000)} the TCXC server's clock ` +
+        "(from the server's Date header), so requests are now signed with the server's time. " +
+        'Set the clock automatically.',
+    );
+  }
+
+  /** Sends one request, signed at this moment, and returns its records or its error. */
+  private async attempt(
+    query: FixedQuery,
+    window: PageWindow | undefined,
+    signal: AbortSignal | undefined,
+    clockOffsetMs: number,
+  ): Promise<AttemptOutcome> {
+    const ts = toUnixSeconds(this.now() + clockOffsetMs);
+    const signature = this.sign(ts);
+    const redact = (text: string): string =>
+      this.redactKey(text).split(signature).join('[redacted]');
+    const form = buildCdrForm(query, { ts, login: this.login, signature }, window);
+    let exchange: Exchange;
+    try {
+      exchange = await this.exchange(form.toString(), signal, redact);
+    } catch (error) {
+      return { error: this.toTcxcError(error, signal, redact) };
+    }
+    const { response, receivedAt } = exchange;
+    try {
+      const records = parseCdrResponse(response, redact, receivedAt + clockOffsetMs);
+      return { records, statusCode: response.statusCode };
+    } catch (error) {
+      const serverTime = parseHttpDate(response.date);
+      return {
+        error: this.toTcxcError(error, signal, redact),
+        serverClockOffsetMs: serverTime === undefined ? undefined : serverTime - receivedAt,
+      };
+    }
+  }
+
+  /**
+   * Sends the form and reads the whole response. The connect limit runs until undici writes the
+   * request to a connected socket, and the response limit runs from then to the last body byte.
+   */
+  private async exchange(
     body: string,
     signal: AbortSignal | undefined,
     redact: (text: string) => string,
-  ): Promise<RawResponse> {
-    const response = await this.send(body, signal);
-    let text: string;
+  ): Promise<Exchange> {
+    const timer = new AttemptTimer(this.connectTimeoutMs, this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    let receivedAt: number | undefined;
     try {
+      const sent = request(this.endpoint, {
+        dispatcher: this.agent.compose(onRequestStart(() => timer.startResponsePhase())),
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body,
+        signal: combined,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const response = await untilAborted(sent, combined, (late) => discard(late.body));
+      receivedAt = this.now();
       const contentLength = headerText(response.headers['content-length']);
-      text = await readBodyText(response.body, contentLength, this.endpoint);
+      const text = await readBodyText(response.body, contentLength, this.endpoint);
+      return {
+        response: {
+          statusCode: response.statusCode,
+          contentType: headerText(response.headers['content-type']),
+          retryAfter: headerText(response.headers['retry-after']),
+          date: headerText(response.headers.date),
+          body: text,
+        },
+        receivedAt,
+      };
     } catch (error) {
-      // The server was reached, so a failure here must not read as "Could not reach".
-      throw this.toTcxcError(error, signal, redact, true);
+      // After the headers, the server was reached, so a failure must not read as "Could not reach".
+      throw this.toTcxcError(error, signal, redact, timer, receivedAt !== undefined);
+    } finally {
+      timer.clear();
     }
-    return {
-      statusCode: response.statusCode,
-      contentType: headerText(response.headers['content-type']),
-      retryAfter: headerText(response.headers['retry-after']),
-      body: text,
-    };
-  }
-
-  /** Sends the form and resolves when the response headers have arrived. */
-  private send(body: string, signal: AbortSignal | undefined) {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    return request(this.endpoint, {
-      dispatcher: this.agent,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body,
-      signal: combined,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
   }
 
   private toTcxcError(
     error: unknown,
     signal: AbortSignal | undefined,
     redact: (text: string) => string,
+    timer?: AttemptTimer,
     afterHeaders = false,
   ): TcxcError {
     if (isTcxcError(error)) {
@@ -174,13 +350,142 @@ export class TcxcClient implements PageSource {
     if (signal?.aborted) {
       return new CancelledError();
     }
+    const bodyOrHeaders: TimeoutPhase = afterHeaders ? 'body' : 'headers';
+    if (timer?.expiredPhase === 'connect') {
+      return new TimeoutError(this.endpoint, this.connectTimeoutMs, 'connect');
+    }
+    if (timer?.expiredPhase === 'response') {
+      return new TimeoutError(this.endpoint, this.timeoutMs, bodyOrHeaders);
+    }
+    if (error instanceof undiciErrors.ConnectTimeoutError) {
+      // The agent's own connect limit may differ from connectTimeoutMs, so report the time taken.
+      return new TimeoutError(this.endpoint, timer?.elapsedMs ?? this.connectTimeoutMs, 'connect');
+    }
     if (isTimeout(error)) {
-      return new TimeoutError(this.endpoint, this.timeoutMs);
+      return new TimeoutError(this.endpoint, this.timeoutMs, bodyOrHeaders);
     }
     const code = errorCode(error);
     const detail = error instanceof Error ? error.message : String(error);
     return new NetworkError(this.endpoint, code, redact(detail), afterHeaders);
   }
+}
+
+/**
+ * The two time limits of one attempt as one abort signal: the connect limit until
+ * {@link startResponsePhase}, then the response limit.
+ */
+class AttemptTimer {
+  private readonly controller = new AbortController();
+  private readonly started = performance.now();
+  private phase: 'connect' | 'response' = 'connect';
+  private timer: NodeJS.Timeout;
+  /** The phase whose limit ran out, if one did. */
+  expiredPhase: 'connect' | 'response' | undefined;
+
+  constructor(
+    connectTimeoutMs: number,
+    private readonly responseTimeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => this.expire('connect'), connectTimeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get elapsedMs(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  /** Ends the connect limit and starts the response limit. Later calls do nothing. */
+  startResponsePhase(): void {
+    if (this.phase !== 'connect' || this.expiredPhase !== undefined) {
+      return;
+    }
+    this.phase = 'response';
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.expire('response'), this.responseTimeoutMs);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+
+  private expire(phase: 'connect' | 'response'): void {
+    this.expiredPhase = phase;
+    this.controller.abort(new Error(`The ${phase} time limit ran out`));
+  }
+}
+
+/**
+ * Settles as `promise` does, but rejects with the reason of `signal` as soon as it aborts. undici
+ * notices an abort only once a queued request gets a connection, so without this race a stalled
+ * connect would outlast both the connect limit and a cancellation. A response that arrives after
+ * the abort is passed to `discardLate`.
+ */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  discardLate: (value: T) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      promise.then(discardLate, () => undefined);
+      reject(asError(signal.reason));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(asError(error));
+      },
+    );
+  });
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * Returns an undici interceptor that calls `listener` when undici is about to write the request
+ * to a connected socket, which is when the connect phase ends.
+ */
+function onRequestStart(listener: () => void): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) =>
+    dispatch(options, {
+      onRequestStart: (controller, context) => {
+        listener();
+        handler.onRequestStart?.(controller, context);
+      },
+      onRequestUpgrade: (controller, statusCode, headers, socket) =>
+        handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+      onResponseStart: (controller, statusCode, headers, statusMessage) =>
+        handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    });
+}
+
+function validTimeout(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`Invalid ${name} ${value}: expected a number of milliseconds above 0`);
+  }
+  return value;
+}
+
+/** Formats milliseconds for the log, such as `0 s`, `0.42 s` or `8 s`. */
+function formatSeconds(milliseconds: number): string {
+  return `${Math.round(milliseconds / 10) / 100} s`;
 }
 
 /**

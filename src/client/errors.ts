@@ -16,21 +16,48 @@ export type TcxcErrorKind =
 
 export abstract class TcxcError extends Error {
   abstract readonly kind: TcxcErrorKind;
+  /** Requests the client made before it reported this error, retries included. */
+  attempts = 1;
 
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
+
+  /**
+   * Stores the number of requests made for this error. From 2 on, the message also ends with
+   * "Gave up after N attempts.", so the user sees that the client already retried.
+   */
+  recordAttempts(attempts: number): this {
+    this.attempts = attempts;
+    if (attempts > 1) {
+      const separator = this.message.endsWith('.') ? ' ' : '. ';
+      this.message = `${this.message}${separator}Gave up after ${attempts} attempts.`;
+    }
+    return this;
+  }
 }
 
-/** The server rejected the login, the API key or the signature ("Wrong signature"). */
+/**
+ * The server rejected the login, the API key or the signature ("Wrong signature"). With
+ * `clockOffsetSeconds`, the server's `Date` header showed that the local clock is that many
+ * seconds behind (positive) or ahead of (negative) the server's clock.
+ */
 export class AuthenticationError extends TcxcError {
   readonly kind = 'auth';
 
-  constructor(readonly serverMessage: string) {
+  constructor(
+    readonly serverMessage: string,
+    readonly clockOffsetSeconds?: number,
+  ) {
     super(
       `Authentication failed: the server answered "${serverMessage}". ` +
-        'Check the login and API key (TCXC portal, Preferences) and that the system clock is correct.',
+        (clockOffsetSeconds === undefined
+          ? 'Check the login and API key (TCXC portal, Preferences) and that the system clock ' +
+            'is correct.'
+          : `This computer's clock is ${describeClockOffset(clockOffsetSeconds)} the server's. ` +
+            'Set the clock automatically, then check the login and API key (TCXC portal, ' +
+            'Preferences).'),
     );
   }
 }
@@ -60,17 +87,19 @@ export class RateLimitError extends TcxcError {
   }
 }
 
-/** Any other HTTP status outside 2xx. */
+/** Any other HTTP status outside 2xx. `retryAfterSeconds` comes from a `Retry-After` header. */
 export class HttpError extends TcxcError {
   readonly kind = 'http';
 
   constructor(
     readonly statusCode: number,
     readonly bodyExcerpt: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(
       `HTTP ${statusCode} from the TCXC endpoint` +
-        (bodyExcerpt ? `: ${bodyExcerpt}` : ' (empty body)'),
+        (bodyExcerpt ? `: ${bodyExcerpt}` : ' (empty body)') +
+        (retryAfterSeconds === undefined ? '' : `. Try again in ${retryAfterSeconds} s.`),
     );
   }
 }
@@ -114,15 +143,29 @@ export class ResponseTooLargeError extends TcxcError {
   }
 }
 
-/** No complete response within the configured time. */
+/**
+ * The phase of a request that ran out of time: `connect` (TCP and TLS handshake), `headers`
+ * (request sent, no response headers yet) or `body` (headers received, body not complete).
+ */
+export type TimeoutPhase = 'connect' | 'headers' | 'body';
+
+/** A request phase that did not finish within its time limit. */
 export class TimeoutError extends TcxcError {
   readonly kind = 'timeout';
 
   constructor(
     readonly endpoint: string,
     readonly timeoutMs: number,
+    readonly phase: TimeoutPhase = 'headers',
   ) {
-    super(`The request to ${endpoint} timed out after ${timeoutMs / 1000} s.`);
+    const limit = formatSeconds(timeoutMs);
+    super(
+      phase === 'connect'
+        ? `Connecting to ${endpoint} timed out after ${limit}.`
+        : phase === 'headers'
+          ? `No response from ${endpoint} within ${limit}.`
+          : `The response from ${endpoint} did not complete within ${limit}.`,
+    );
   }
 }
 
@@ -156,6 +199,29 @@ export class NetworkError extends TcxcError {
         : `Could not reach ${endpoint}: ${cause}`,
     );
   }
+}
+
+/** Formats milliseconds as seconds with at most one decimal, such as `30 s` or `0.3 s`. */
+function formatSeconds(milliseconds: number): string {
+  return `${Math.round(milliseconds / 100) / 10} s`;
+}
+
+/**
+ * Describes how far the local clock is from the server's, given the server's time minus the local
+ * time in seconds: `5 min 12 s behind` for 312, `40 s ahead of` for -40.
+ */
+export function describeClockOffset(offsetSeconds: number): string {
+  const size = Math.abs(Math.round(offsetSeconds));
+  const hours = Math.floor(size / 3600);
+  const minutes = Math.floor((size % 3600) / 60);
+  const seconds = size % 60;
+  const parts = [
+    hours > 0 ? `${hours} h` : '',
+    minutes > 0 ? `${minutes} min` : '',
+    seconds > 0 || size === 0 ? `${seconds} s` : '',
+  ];
+  const amount = parts.filter((part) => part !== '').join(' ');
+  return offsetSeconds >= 0 ? `${amount} behind` : `${amount} ahead of`;
 }
 
 function formatBytes(bytes: number): string {

@@ -23,23 +23,27 @@ export interface RawResponse {
   readonly statusCode: number;
   readonly contentType: string | undefined;
   readonly retryAfter: string | undefined;
+  /** The `Date` header: the server's clock when it sent the response. */
+  readonly date?: string;
   readonly body: string;
 }
 
 /**
  * Turns a call-history response into its list of raw records, or throws the typed error that the
  * response stands for. `redact` removes secrets from any text that goes into an error message.
+ * A `Retry-After` date is measured from the response's `Date` header, or from `now` without one.
  */
 export function parseCdrResponse(
   response: RawResponse,
   redact: (text: string) => string = (text) => text,
   now: number = Date.now(),
 ): unknown[] {
+  const serverNow = parseHttpDate(response.date) ?? now;
   if (response.statusCode === 429) {
-    throw new RateLimitError(parseRetryAfter(response.retryAfter, now));
+    throw new RateLimitError(parseRetryAfter(response.retryAfter, serverNow));
   }
   if (response.statusCode < 200 || response.statusCode > 299) {
-    throw httpFailure(response, redact);
+    throw httpFailure(response, redact, serverNow);
   }
   const document = parseJson(response, redact);
   return readSuccessList(document, redact);
@@ -49,12 +53,17 @@ export function parseCdrResponse(
  * Returns the error of a non-2xx response. A JSON `{"status":"fail"}` body is the API's rejection
  * of the credentials, whatever the status code, so it becomes an {@link AuthenticationError}.
  */
-function httpFailure(response: RawResponse, redact: (text: string) => string): Error {
+function httpFailure(
+  response: RawResponse,
+  redact: (text: string) => string,
+  serverNow: number,
+): Error {
   const document = tryParseJson(response.body);
   if (isJsonObject(document) && document.status === 'fail') {
     return new AuthenticationError(serverMessage(document, redact) || 'fail');
   }
-  return new HttpError(response.statusCode, excerpt(redact(response.body)));
+  const retryAfter = parseRetryAfter(response.retryAfter, serverNow);
+  return new HttpError(response.statusCode, excerpt(redact(response.body)), retryAfter);
 }
 
 function tryParseJson(body: string): unknown {
@@ -82,7 +91,9 @@ function parseJson(response: RawResponse, redact: (text: string) => string): unk
   try {
     return JSON.parse(stripByteOrderMark(response.body)) as unknown;
   } catch {
-    throw new NotJsonError(response.contentType, excerpt(redact(response.body)));
+    // The content type is server text too, so it is redacted and shortened like the body.
+    const contentType = response.contentType && excerpt(redact(response.contentType));
+    throw new NotJsonError(contentType, excerpt(redact(response.body)));
   }
 }
 
@@ -143,6 +154,14 @@ export function parseRetryAfter(
     seconds = date === undefined ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
   }
   return seconds === undefined ? undefined : Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Reads an HTTP date header, such as `Date`, in epoch milliseconds. Only the IMF-fixdate form is
+ * read. Returns undefined for a missing header and for any other text.
+ */
+export function parseHttpDate(header: string | undefined): number | undefined {
+  return header === undefined ? undefined : parseImfFixdate(header.trim());
 }
 
 /** Returns the time of an IMF-fixdate in epoch milliseconds, or undefined for other text. */

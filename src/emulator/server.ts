@@ -1,12 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CDR_CONTROLLER, signRequest } from '../client/signing';
 import { generateCdrs, type RawCdr } from './dataset';
+import { faultReply, type EmulatorFault } from './faults';
 import { parseCallHistoryFilter } from './params';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
+import { HTML_TYPE, jsonReply, successReply, withHeaders, type Reply } from './reply';
 import { CdrStore } from './store';
 
+export type { EmulatorFault, ServerErrorStatus } from './faults';
 export type { RateLimitOptions } from './rate-limit';
 
 /** Login of the emulator's default account. A public demo value, not a real TCXC login. */
@@ -46,6 +50,15 @@ export interface EmulatorOptions {
   readonly dataset?: EmulatorDatasetOptions;
   /** Clock in milliseconds since the epoch, for `ts` checks, rate limits and the dataset's end. */
   readonly now?: () => number;
+  /**
+   * Seconds added to `now` for every use of the emulator's clock, the `Date` header included, to
+   * play a server whose clock differs from the client's. Default 0.
+   */
+  readonly clockOffsetSeconds?: number;
+  /** Sends a `Date` header from the emulator's clock on every response. Default true. */
+  readonly sendDateHeader?: boolean;
+  /** Faults for the first requests, one request each, in order. */
+  readonly faults?: readonly EmulatorFault[];
   readonly maxClockSkewSeconds?: number;
   /** Default: `DEFAULT_RATE_LIMIT`; a limit of 0 is off. */
   readonly rateLimit?: RateLimitOptions;
@@ -57,6 +70,8 @@ export interface EmulatorOptions {
   readonly onRequest?: (entry: EmulatorRequestLog) => void;
   /** Called with any unexpected error while handling a request, which then gets HTTP 500. */
   readonly onError?: (error: unknown) => void;
+  /** PEM private key and certificate chain; when given, the emulator serves HTTPS, not HTTP. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 /** One handled request. `params` has every request parameter except `signature`. */
@@ -66,8 +81,10 @@ export interface EmulatorRequestLog {
   readonly method: string;
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
-  /** HTTP status code of the response. */
+  /** HTTP status code of the response, or 0 when no response was sent. */
   readonly status: number;
+  /** The fault played instead of the normal response, if any. */
+  readonly fault?: EmulatorFault['type'];
   /** The `status` field of the JSON body; undefined for bodies without one, such as a 404. */
   readonly result?: 'success' | 'fail' | 'error';
   /** Records returned. */
@@ -75,28 +92,29 @@ export interface EmulatorRequestLog {
 }
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with the `tls` option */
   readonly origin: string;
   /** `origin` + `/buyers/callhistory` */
   readonly endpoint: string;
   readonly port: number;
   /** The most recent requests, oldest first, up to `requestLogLimit`. */
   readonly requests: readonly EmulatorRequestLog[];
+  /** Requests received since the start, faulted ones included. Unlike `requests`, never trimmed. */
+  readonly requestCount: number;
+  /** Number of faults queued for the next requests. */
+  readonly pendingFaults: number;
+  /** Queues `fault` for the next `count` requests, after the faults already queued. */
+  injectFaults(fault: EmulatorFault, count?: number): void;
+  /** Drops every queued fault. */
+  clearFaults(): void;
+  /** Changes `clockOffsetSeconds` for the requests that follow. */
+  setClockOffset(seconds: number): void;
   /** Every served record, in the order it was added. */
   readonly cdrs: readonly RawCdr[];
   /** Appends records, for example new calls arriving while a client pages. */
   addCdrs(records: readonly RawCdr[]): void;
   /** Stops listening and closes every open connection, keep-alive ones included. */
   close(): Promise<void>;
-}
-
-/** A response ready to send: HTTP status, headers and body text. */
-interface Reply {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly result?: 'success' | 'fail' | 'error';
-  readonly count: number;
 }
 
 /** The parts of an HTTP request that decide the reply. */
@@ -110,7 +128,6 @@ interface ReceivedRequest {
   readonly params: ReadonlyMap<string, string>;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const DAY_MS = 86_400_000;
 
@@ -122,25 +139,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 class Emulator implements RunningEmulator {
-  private readonly server: Server;
+  private readonly server: Server | HttpsServer;
   private readonly store: CdrStore;
   private readonly limiter: RateLimiter;
   private readonly now: () => number;
   private readonly accounts: readonly EmulatorAccount[];
   private readonly log: EmulatorRequestLog[] = [];
+  private readonly faults: EmulatorFault[];
+  private receivedCount = 0;
+  private clockOffsetMs = 0;
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
   private closing: Promise<void> | undefined;
   private listeningPort = 0;
 
   constructor(private readonly options: EmulatorOptions) {
-    this.now = options.now ?? Date.now;
+    const clock = options.now ?? Date.now;
+    this.setClockOffset(options.clockOffsetSeconds ?? 0);
+    this.now = () => clock() + this.clockOffsetMs;
+    this.faults = [...(options.faults ?? [])];
     this.accounts = options.accounts ?? [{ login: DEMO_LOGIN, apiKey: DEMO_API_KEY }];
     this.store = new CdrStore(options.cdrs ?? generateDataset(this.now(), options.dataset));
     const rateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
     this.limiter = new RateLimiter(rateLimit.perSecond, rateLimit.perHour);
-    this.server = createServer((request, response) => {
+    const listener = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => this.fail(response, error));
-    });
+    };
+    this.server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   }
 
   get port(): number {
@@ -148,7 +172,7 @@ class Emulator implements RunningEmulator {
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   get endpoint(): string {
@@ -161,6 +185,34 @@ class Emulator implements RunningEmulator {
 
   get cdrs(): readonly RawCdr[] {
     return this.store.all;
+  }
+
+  get requestCount(): number {
+    return this.receivedCount;
+  }
+
+  get pendingFaults(): number {
+    return this.faults.length;
+  }
+
+  injectFaults(fault: EmulatorFault, count = 1): void {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new RangeError(`Invalid fault count ${count}: expected a whole number from 0`);
+    }
+    for (let index = 0; index < count; index++) {
+      this.faults.push(fault);
+    }
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  setClockOffset(seconds: number): void {
+    if (!Number.isFinite(seconds)) {
+      throw new RangeError(`Invalid clock offset ${seconds}: expected a finite number of seconds`);
+    }
+    this.clockOffsetMs = seconds * 1000;
   }
 
   addCdrs(records: readonly RawCdr[]): void {
@@ -202,9 +254,46 @@ class Emulator implements RunningEmulator {
       bodyTooLarge: body.tooLarge,
       params: collectParams(url, body.text, method),
     };
+    this.receivedCount++;
+    const fault = this.faults.shift();
+    if (fault !== undefined) {
+      this.playFault(fault, received, request, response);
+      return;
+    }
     const reply = this.route(received);
     this.record(received, reply);
     this.send(response, reply);
+  }
+
+  /** Responds to a request with `fault` instead of the normal response. */
+  private playFault(
+    fault: EmulatorFault,
+    received: ReceivedRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const noReply: Reply = { status: 0, headers: {}, body: '', count: 0 };
+    switch (fault.type) {
+      case 'noResponse':
+        // The response stays pending until close() ends its connection.
+        this.record(received, noReply, fault.type);
+        return;
+      case 'connectionReset':
+        this.record(received, noReply, fault.type);
+        resetConnection(request);
+        return;
+      case 'truncatedBody': {
+        const reply = this.route(received);
+        this.record(received, reply, fault.type);
+        this.send(response, reply, true);
+        return;
+      }
+      default: {
+        const reply = faultReply(fault, () => this.route(received));
+        this.record(received, reply, fault.type);
+        this.send(response, reply);
+      }
+    }
   }
 
   private route(request: ReceivedRequest): Reply {
@@ -235,7 +324,7 @@ class Emulator implements RunningEmulator {
     const retryAfter = this.limiter.take(login, arrival);
     if (retryAfter !== undefined) {
       const reply = jsonReply(429, 'error', 'Rate limit exceeded');
-      return { ...reply, headers: { ...reply.headers, 'Retry-After': String(retryAfter) } };
+      return withHeaders(reply, { 'Retry-After': String(retryAfter) });
     }
     const parsed = parseCallHistoryFilter(
       params,
@@ -244,15 +333,7 @@ class Emulator implements RunningEmulator {
     if (!parsed.ok) {
       return jsonReply(200, 'error', parsed.message);
     }
-    const cdrs = this.store.query(parsed.filter);
-    const body = JSON.stringify({ status: 'success', cdrs });
-    return {
-      status: 200,
-      headers: { 'Content-Type': JSON_TYPE },
-      body,
-      result: 'success',
-      count: cdrs.length,
-    };
+    return successReply(this.store.query(parsed.filter));
   }
 
   /**
@@ -275,7 +356,7 @@ class Emulator implements RunningEmulator {
     return equalInConstantTime(signature, expected) ? login : undefined;
   }
 
-  private record(request: ReceivedRequest, reply: Reply): void {
+  private record(request: ReceivedRequest, reply: Reply, fault?: EmulatorFault['type']): void {
     const logEntry: EmulatorRequestLog = {
       time: request.arrival,
       method: request.method,
@@ -284,6 +365,7 @@ class Emulator implements RunningEmulator {
       status: reply.status,
       result: reply.result,
       count: reply.count,
+      ...(fault === undefined ? {} : { fault }),
     };
     this.log.push(logEntry);
     const limit = this.options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
@@ -305,11 +387,26 @@ class Emulator implements RunningEmulator {
     return logged;
   }
 
-  private send(response: ServerResponse, reply: Reply): void {
+  /**
+   * Sends `reply` after the configured latency, with a `Date` header from the emulator's clock.
+   * With `cutOff`, only the first half of the body is sent and the connection is then destroyed.
+   */
+  private send(response: ServerResponse, reply: Reply, cutOff = false): void {
     const write = (): void => {
-      const length = String(Buffer.byteLength(reply.body));
-      response.writeHead(reply.status, { ...reply.headers, 'Content-Length': length });
-      response.end(reply.body);
+      const body = Buffer.from(reply.body, 'utf8');
+      const headers: Record<string, string> = { ...reply.headers };
+      if (this.options.sendDateHeader === false) {
+        response.sendDate = false;
+      } else {
+        headers.Date = new Date(this.now()).toUTCString();
+      }
+      headers['Content-Length'] = String(body.length);
+      response.writeHead(reply.status, headers);
+      if (cutOff) {
+        response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.destroy());
+      } else {
+        response.end(body);
+      }
     };
     const latency = this.options.latencyMs ?? 0;
     if (latency <= 0) {
@@ -384,20 +481,19 @@ function equalInConstantTime(received: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function jsonReply(status: number, result: 'fail' | 'error', message: string): Reply {
-  const body = result === 'fail' ? { status: result, error: message } : { status: result, message };
-  return {
-    status,
-    headers: { 'Content-Type': JSON_TYPE },
-    body: JSON.stringify(body),
-    result,
-    count: 0,
-  };
+/** Closes the connection of `request` with a TCP reset (RST), or plainly when it has no TCP handle. */
+function resetConnection(request: IncomingMessage): void {
+  try {
+    request.socket.resetAndDestroy();
+  } catch {
+    // Node resets only a socket with its own TCP handle, which a TLS socket does not have.
+    request.socket.destroy();
+  }
 }
 
 function methodNotAllowedReply(method: string): Reply {
   const reply = jsonReply(405, 'error', `Method ${method} not allowed: use GET or POST`);
-  return { ...reply, headers: { ...reply.headers, Allow: 'GET, POST' } };
+  return withHeaders(reply, { Allow: 'GET, POST' });
 }
 
 function notFoundReply(path: string): Reply {
@@ -406,5 +502,5 @@ function notFoundReply(path: string): Reply {
     '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>' +
     `<h1>Not Found</h1><p>The requested URL ${escaped} was not found on this server.</p>` +
     '</body></html>\n';
-  return { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body, count: 0 };
+  return { status: 404, headers: { 'Content-Type': HTML_TYPE }, body, count: 0 };
 }

@@ -189,6 +189,18 @@ class FieldReader {
   }
 }
 
+/**
+ * Formats a raw record as indented JSON. A record nested deeper than JSON.stringify can follow
+ * becomes a JSON object that says so, because JSON.parse accepts more nesting than it writes.
+ */
+export function formatRecordJson(raw: RawCdr): string {
+  try {
+    return JSON.stringify(raw, null, 2);
+  } catch {
+    return JSON.stringify({ error: 'This record is nested too deeply to show as JSON.' }, null, 2);
+  }
+}
+
 function stableText(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'undefined';

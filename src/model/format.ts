@@ -40,15 +40,28 @@ export function formatCause(cdr: Cdr): string {
 /** Maximum length of one tree label or tooltip line; the rest is cut with an ellipsis. */
 const MAX_LINE_LENGTH = 200;
 
-// C0 and C1 control characters, line and paragraph separators, and the bidirectional marks,
-// embeddings, overrides and isolates that could make a label read differently from its content.
-const UNSAFE_CHARACTERS =
+/**
+ * One character that could make a label read differently from its content: a C0 or C1 control
+ * character, a line or paragraph separator, or a bidirectional mark, embedding, override or
+ * isolate. The pattern has no flags, so build a global copy from its `source` to match them all.
+ */
+export const UNSAFE_CHARACTER =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point here.
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+const UNSAFE_RUNS = new RegExp(`${UNSAFE_CHARACTER.source}+`, 'g');
+
+/**
+ * Replaces each run of {@link UNSAFE_CHARACTER}s with one space, collapses repeated spaces and
+ * trims. The result is one line of any length.
+ */
+export function stripUnsafe(text: string): string {
+  return text.replace(UNSAFE_RUNS, ' ').replace(/ {2,}/g, ' ').trim();
+}
 
 /** Makes API text safe for one line of UI: no control characters, no line breaks, bounded length. */
 export function singleLine(text: string): string {
-  const clean = text.replace(UNSAFE_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
+  const clean = stripUnsafe(text);
   return clean.length > MAX_LINE_LENGTH ? `${clean.slice(0, MAX_LINE_LENGTH)}…` : clean;
 }
 

@@ -151,6 +151,11 @@ export type ColumnId =
 /** What the panel keeps with `setState`, and what the serializer gets back after a reload. */
 export interface PanelState {
   readonly filters: PanelFilters;
+  /**
+   * True when the user has changed the form since it last matched a query, so the filters of
+   * the next `init` do not replace it. Missing in state saved by older versions: read as false.
+   */
+  readonly formEdited?: boolean;
   readonly search: string;
   readonly sort: SortOrder;
   readonly selectedKey: string | null;

@@ -89,7 +89,8 @@ function fieldText(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // JSON.parse accepts nesting deeper than JSON.stringify and String can walk back.
+    return '(too deeply nested to show)';
   }
 }
 

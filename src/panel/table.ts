@@ -1,8 +1,9 @@
 /**
- * Search, sort, virtual scrolling and cell text of the CDR panel's table. No DOM and no `vscode`,
- * so the panel script and unit tests share it.
+ * Search, sort, virtual scrolling and cell text of the CDR panel's table, and the panel's counts
+ * and unsafe-character markers. No DOM and no `vscode`, so the panel script and unit tests share
+ * it.
  */
-import { formatDuration, formatNumber } from '../model/format';
+import { UNSAFE_CHARACTER, formatDuration, formatNumber, stripUnsafe } from '../model/format';
 import { formatMicros } from '../model/money';
 import type { ColumnId, PanelRow, SortOrder } from './protocol';
 
@@ -252,25 +253,34 @@ export function formatRowDuration(seconds: number | null): string {
   return seconds === null || !Number.isFinite(seconds) ? MISSING : formatDuration(seconds);
 }
 
-/** Formats a release cause as `17 User busy`. */
+/** Formats a release cause as `17 User busy`, without control or bidirectional characters. */
 export function formatRowCause(row: Pick<PanelRow, 'code' | 'reason'>): string {
   const code = row.code === null ? '' : String(row.code);
-  return [code, row.reason].filter((part) => part !== '').join(' ') || MISSING;
+  return [code, stripUnsafe(row.reason)].filter((part) => part !== '').join(' ') || MISSING;
 }
 
-/** Returns the text of one cell. */
+/** Formats a caller or destination number, with a `+` when it has digits only. */
+function formatRowNumber(number: string): string {
+  const text = stripUnsafe(number);
+  return text === '' ? MISSING : formatNumber(text);
+}
+
+/**
+ * Returns the text of one cell. Text from the API loses its control and bidirectional
+ * characters, so a right-to-left override cannot make a number read backwards.
+ */
 export function cellText(row: PanelRow, column: ColumnId): string {
   switch (column) {
     case 'time':
       return formatRowTime(row.time);
     case 'cli':
-      return row.cli === '' ? MISSING : formatNumber(row.cli);
+      return formatRowNumber(row.cli);
     case 'cld':
-      return row.cld === '' ? MISSING : formatNumber(row.cld);
+      return formatRowNumber(row.cld);
     case 'country':
-      return row.country || MISSING;
+      return stripUnsafe(row.country) || MISSING;
     case 'vendor':
-      return row.vendor || MISSING;
+      return stripUnsafe(row.vendor) || MISSING;
     case 'duration':
       return formatRowDuration(row.duration);
     case 'amount':
@@ -278,4 +288,63 @@ export function cellText(row: PanelRow, column: ColumnId): string {
     case 'cause':
       return formatRowCause(row);
   }
+}
+
+/** Formats an integer with thousands separators, such as `12,345`. */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** Formats a count with its noun in the singular for exactly 1: `1 CDR`, `0 CDRs`, `2,000 CDRs`. */
+export function formatQuantity(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
+}
+
+// Unsafe characters shown in full
+
+/** A run of text to show as it is, or a marker that spells out one unsafe character. */
+export interface TextPart {
+  readonly text: string;
+  /** True for a marker such as `⟨U+202E⟩`. */
+  readonly marker: boolean;
+}
+
+const EACH_UNSAFE_CHARACTER = new RegExp(UNSAFE_CHARACTER.source, 'g');
+
+/** Spells out one character by its code point, such as `⟨U+202E⟩`. */
+export function characterMarker(character: string): string {
+  const code = (character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  return `⟨U+${code}⟩`;
+}
+
+/**
+ * Splits text into runs to show as they are and a marker for each unsafe character, so a long
+ * value stays whole while a bidirectional override or a control character cannot take effect.
+ * A line feed stays in its run as a line break. Every other unsafe character becomes a marker,
+ * a carriage return and a tab included.
+ */
+export function revealUnsafe(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  let runStart = 0;
+  for (const match of text.matchAll(EACH_UNSAFE_CHARACTER)) {
+    if (match[0] === '\n') {
+      continue;
+    }
+    if (match.index > runStart) {
+      parts.push({ text: text.slice(runStart, match.index), marker: false });
+    }
+    parts.push({ text: characterMarker(match[0]), marker: true });
+    runStart = match.index + match[0].length;
+  }
+  if (runStart < text.length) {
+    parts.push({ text: text.slice(runStart), marker: false });
+  }
+  return parts;
+}
+
+/** Returns `text` with each unsafe character except a line feed replaced by its marker. */
+export function revealUnsafeText(text: string): string {
+  return revealUnsafe(text)
+    .map((part) => part.text)
+    .join('');
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Cdr } from '../model/cdr';
+import { Cdr, formatRecordJson } from '../model/cdr';
 import { describeRequest } from '../model/timeWindow';
 import { DEFAULT_FILTERS, filtersFromRequest, validateFilters } from '../panel/filters';
 import { renderPanelHtml } from '../panel/html';
@@ -145,7 +145,7 @@ export class CdrPanel implements vscode.Disposable {
       case 'copyCallId':
         return this.copy(message.key, 'call ID', (cdr) => cdr.callId);
       case 'copyRecord':
-        return this.copy(message.key, 'record', (cdr) => JSON.stringify(cdr.raw, null, 2));
+        return this.copy(message.key, 'record', (cdr) => formatRecordJson(cdr.raw));
     }
   }
 

@@ -7,7 +7,7 @@ import { CdrCollection } from '../model/grouping';
 import { QueryRequest, resolveQuery } from '../model/timeWindow';
 import { MissingCredentialsError } from './credentials';
 import { Log } from './log';
-import { RequestSettings } from './settings';
+import { RequestSettings, sameProxySettings } from './settings';
 
 /** A change to the call history, detailed enough for the tree to refresh only what changed. */
 export type HistoryChange =
@@ -294,7 +294,9 @@ export class CallHistory implements vscode.Disposable {
       endpoint: settings.endpoint,
       credentials,
       timeoutMs: settings.timeoutMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
       logger: this.log.forClient(),
+      proxy: settings.proxy,
     });
     this.closeClient();
     this.client = client;
@@ -304,7 +306,9 @@ export class CallHistory implements vscode.Disposable {
       next.login === login &&
       next.apiKey === apiKey &&
       nextSettings.endpoint === settings.endpoint &&
-      nextSettings.timeoutMs === settings.timeoutMs;
+      nextSettings.timeoutMs === settings.timeoutMs &&
+      nextSettings.connectTimeoutMs === settings.connectTimeoutMs &&
+      sameProxySettings(nextSettings.proxy, settings.proxy);
     return client;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Cdr } from '../model/cdr';
+import { Cdr, formatRecordJson } from '../model/cdr';
 
 export const CDR_SCHEME = 'tcxc-cdr';
 
@@ -44,7 +44,7 @@ export class CdrDocumentProvider implements vscode.TextDocumentContentProvider, 
     if (!cdr) {
       return `${JSON.stringify({ error: 'This CDR is no longer loaded. Fetch it again in the TCXC view.' }, null, 2)}\n`;
     }
-    return `${JSON.stringify(cdr.raw, null, 2)}\n`;
+    return `${formatRecordJson(cdr.raw)}\n`;
   }
 
   dispose(): void {

@@ -5,8 +5,13 @@
  */
 import { formatDuration, singleLine } from '../model/format';
 import { formatMicros } from '../model/money';
-import type { BreakdownRow, TimeBucket, TrafficSummary } from '../model/summary';
-import { formatCount, formatPercent, h, replaceChildren, svg } from './dom';
+import {
+  mergeBuckets,
+  type BreakdownRow,
+  type TimeColumn,
+  type TrafficSummary,
+} from '../model/summary';
+import { formatCount, formatPercent, formatQuantity, h, replaceChildren, svg } from './dom';
 
 /** Number of groups in each breakdown chart. */
 const TOP_GROUPS = 10;
@@ -152,7 +157,7 @@ function shortLabel(text: string): string {
 
 function breakdownTooltip(row: BreakdownRow): string {
   return (
-    `${singleLine(row.label)}: ${formatCount(row.attempts)} attempts, ` +
+    `${singleLine(row.label)}: ${formatQuantity(row.attempts, 'attempt')}, ` +
     `${formatCount(row.answered)} answered, ASR ${formatPercent(row.asr)}`
   );
 }
@@ -233,36 +238,8 @@ function barChart(
   return figure;
 }
 
-/** Calls in a span of one or more whole time buckets. */
-interface Column {
-  readonly start: number;
-  readonly hours: number;
-  readonly attempts: number;
-  readonly answered: number;
-}
-
-/**
- * Merges neighbouring buckets so that no column is narrower than {@link MIN_COLUMN_WIDTH}: a
- * summary can hold up to 92 days of hourly buckets, far more than a chart can show one by one.
- */
-function toColumns(buckets: readonly TimeBucket[], bucketHours: number, plotWidth: number) {
-  const maxColumns = Math.max(1, Math.floor(plotWidth / MIN_COLUMN_WIDTH));
-  const size = Math.ceil(buckets.length / maxColumns);
-  const columns: Column[] = [];
-  for (let index = 0; index < buckets.length; index += size) {
-    const group = buckets.slice(index, index + size);
-    columns.push({
-      start: group[0].start,
-      hours: group.length * bucketHours,
-      attempts: group.reduce((sum, bucket) => sum + bucket.attempts, 0),
-      answered: group.reduce((sum, bucket) => sum + bucket.answered, 0),
-    });
-  }
-  return columns;
-}
-
 /** Formats a column's start as `YYYY-MM-DD HH:MM`, or `YYYY-MM-DD` for whole days. */
-function columnStart(column: Column): string {
+function columnStart(column: TimeColumn): string {
   const iso = new Date(column.start).toISOString();
   return column.hours % 24 === 0 ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
@@ -275,11 +252,11 @@ function spanLength(hours: number): string {
   return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
-function columnTooltip(column: Column): string {
+function columnTooltip(column: TimeColumn): string {
   const failed = column.attempts - column.answered;
   return (
     `${columnStart(column)} UTC, ${spanLength(column.hours)}: ` +
-    `${formatCount(column.attempts)} calls, ` +
+    `${formatQuantity(column.attempts, 'call')}, ` +
     `${formatCount(column.answered)} answered, ${formatCount(failed)} failed`
   );
 }
@@ -294,11 +271,16 @@ function columnChart(summary: TrafficSummary, width: number): HTMLElement {
     );
     return figure;
   }
-  const columns = toColumns(summary.perHour, summary.bucketHours, width - AXIS_WIDTH);
+  // Columns narrower than MIN_COLUMN_WIDTH would be unreadable: 92 days of hourly buckets are
+  // far more than a chart can show one by one.
+  const maxColumns = Math.floor((width - AXIS_WIDTH) / MIN_COLUMN_WIDTH);
+  const columns = mergeBuckets(summary.perHour, summary.bucketHours, maxColumns);
   const title = `Calls per ${spanLength(columns[0].hours).replace(/^1 /, '')} (UTC)`;
-  figure.append(
+  replaceChildren(
+    figure,
     h('figcaption', { class: 'chart-title' }, title),
     drawColumns(columns, width),
+    chartNotes(summary),
     dataTable(
       title,
       ['Start (UTC)', 'Hours', 'Calls', 'Answered', 'Failed'],
@@ -314,7 +296,23 @@ function columnChart(summary: TrafficSummary, width: number): HTMLElement {
   return figure;
 }
 
-function drawColumns(columns: readonly Column[], width: number): SVGSVGElement {
+/** States which calls the time chart leaves out, or returns null when it shows them all. */
+function chartNotes(summary: TrafficSummary): HTMLParagraphElement | null {
+  const notes: string[] = [];
+  if (summary.outsideChart > 0) {
+    const verb = summary.outsideChart === 1 ? 'falls' : 'fall';
+    notes.push(
+      `${formatQuantity(summary.outsideChart, 'call')} ${verb} outside the charted range.`,
+    );
+  }
+  if (summary.undated > 0) {
+    const verb = summary.undated === 1 ? 'has' : 'have';
+    notes.push(`${formatQuantity(summary.undated, 'call')} ${verb} no valid time.`);
+  }
+  return notes.length === 0 ? null : h('p', { class: 'chart-note' }, notes.join(' '));
+}
+
+function drawColumns(columns: readonly TimeColumn[], width: number): SVGSVGElement {
   const plotWidth = width - AXIS_WIDTH;
   const plotHeight = COLUMN_CHART_HEIGHT - AXIS_HEIGHT;
   const maximum = Math.max(1, ...columns.map((column) => column.attempts));
@@ -357,7 +355,9 @@ function drawColumns(columns: readonly Column[], width: number): SVGSVGElement {
     const x = AXIS_WIDTH + index * step;
     // The year is left out to keep labels short. The tooltip and the data table show it.
     const label = columnStart(columns[index]).slice(5);
-    chart.append(svg('text', { class: 'axis-label', x, y: COLUMN_CHART_HEIGHT - 4 }, label));
+    chart.append(
+      svg('text', { class: 'axis-label time-label', x, y: COLUMN_CHART_HEIGHT - 4 }, label),
+    );
   }
   return chart;
 }

@@ -2,8 +2,9 @@
  * The details pane of one CDR: its cause, timeline, charge check, problems and every raw field,
  * with buttons to open the record as JSON and to copy its call ID or the whole record.
  */
+import { stripUnsafe } from '../model/format';
 import type { CdrDetails, ChargeView, TimelineView } from '../panel/protocol';
-import { MISSING, formatRowTime } from '../panel/table';
+import { MISSING, formatRowCause, formatRowTime, revealUnsafe } from '../panel/table';
 import { h, replaceChildren, srOnly, svg } from './dom';
 
 export interface DetailsEvents {
@@ -57,7 +58,7 @@ export class DetailsPane {
   }
 
   private header(details: CdrDetails): HTMLElement {
-    const id = details.fields.find((field) => field.name === 'i_cdr')?.value ?? '';
+    const id = stripUnsafe(details.fields.find((field) => field.name === 'i_cdr')?.value ?? '');
     const button = (label: string, action: (key: string) => void) => {
       const element = h('button', { type: 'button', class: 'button-secondary' }, label);
       element.addEventListener('click', () => action(details.key));
@@ -95,13 +96,12 @@ function problemsSection(problems: readonly string[]): HTMLElement | null {
       h('span', { class: 'marker marker-malformed', 'aria-hidden': 'true' }, '⚠'),
       ' Some fields could not be read, so figures that depend on them are missing.',
     ),
-    h('ul', {}, ...problems.map((problem) => h('li', {}, problem))),
+    h('ul', {}, ...problems.map((problem) => h('li', {}, stripUnsafe(problem)))),
   );
 }
 
 function causeSection(cause: CdrDetails['cause']): HTMLElement {
-  const code = cause.code === null ? '' : String(cause.code);
-  const causeText = [code, cause.reason].filter((part) => part !== '').join(' ') || MISSING;
+  const causeText = formatRowCause(cause);
   const [className, glyph, label] = cause.answered
     ? ['badge-ok', '✓ ', 'Answered']
     : ['badge-failed', '✕ ', 'Failed'];
@@ -115,7 +115,7 @@ function causeSection(cause: CdrDetails['cause']): HTMLElement {
     'Cause',
     'details-cause',
     h('p', { class: 'cause-line' }, badge, ' ', h('span', { class: 'cause-text' }, causeText)),
-    h('p', { class: 'cause-meaning' }, cause.meaning),
+    h('p', { class: 'cause-meaning' }, stripUnsafe(cause.meaning)),
   );
 }
 
@@ -230,11 +230,15 @@ function chargeSection(charge: ChargeView): HTMLElement {
         badge.label,
       ),
       ' ',
-      h('span', { class: 'charge-summary' }, charge.summary),
+      h('span', { class: 'charge-summary' }, stripUnsafe(charge.summary)),
     ),
     charge.steps.length === 0
       ? h('p', { class: 'charge-none' }, 'No computation steps.')
-      : h('ol', { class: 'charge-steps' }, ...charge.steps.map((step) => h('li', {}, step))),
+      : h(
+          'ol',
+          { class: 'charge-steps' },
+          ...charge.steps.map((step) => h('li', {}, stripUnsafe(step))),
+        ),
     figures,
   );
 }
@@ -261,12 +265,32 @@ function fieldsSection(fields: CdrDetails['fields']): HTMLElement {
   );
 }
 
+/** Lists names and values in full, with each unsafe character shown as a marker. */
 function nameValueList(pairs: readonly (readonly [string, string])[]): HTMLDListElement {
   const list = h('dl', { class: 'name-values' });
   for (const [name, value] of pairs) {
     const definition =
-      value === '' ? h('dd', { class: 'empty-value' }, 'empty') : h('dd', {}, value);
-    list.append(h('dt', {}, name), definition);
+      value === ''
+        ? h('dd', { class: 'empty-value' }, 'empty')
+        : h('dd', {}, ...revealedText(value));
+    list.append(h('dt', {}, ...revealedText(name)), definition);
   }
   return list;
+}
+
+/**
+ * Builds the nodes that show `text` in full. Each control or bidirectional character becomes a
+ * marker such as `⟨U+202E⟩`, so the buyer sees that the record contains one and it cannot
+ * reorder the text.
+ */
+function revealedText(text: string): (string | HTMLSpanElement)[] {
+  return revealUnsafe(text).map((part) =>
+    part.marker
+      ? h(
+          'span',
+          { class: 'unsafe-character', title: 'Invisible control or text direction character' },
+          part.text,
+        )
+      : part.text,
+  );
 }

@@ -2,6 +2,7 @@
  * Small element builders. Text always goes in through `textContent` and values through
  * `setAttribute`, so nothing from the API is ever parsed as markup.
  */
+export { formatCount, formatQuantity } from '../panel/table';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -68,11 +69,6 @@ export function toggleAttribute(element: Element, name: string, value: string | 
 /** Text for screen readers only, such as the words behind a coloured marker. */
 export function srOnly(text: string): HTMLSpanElement {
   return h('span', { class: 'sr-only' }, text);
-}
-
-/** Formats an integer with thousands separators, such as `12,345`. */
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 /** Formats a ratio from 0 to 1 as a percentage with one decimal, or a dash for null. */

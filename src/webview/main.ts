@@ -2,6 +2,7 @@
  * Entry point of the CDR panel's script. It builds the interface, restores the state VS Code
  * kept, posts `ready` to the extension, and then renders every message the extension sends.
  */
+import { stripUnsafe } from '../model/format';
 import { summarize } from '../model/summary';
 import { DEFAULT_FILTERS } from '../panel/filters';
 import type {
@@ -23,7 +24,7 @@ import {
 } from '../panel/table';
 import { SummaryView, chartLegend } from './charts';
 import { DetailsPane } from './details';
-import { formatCount, h, replaceChildren } from './dom';
+import { formatCount, formatQuantity, h, replaceChildren } from './dom';
 import { FiltersForm } from './filtersForm';
 import { StatusBar } from './statusBar';
 import { VirtualTable } from './virtualTable';
@@ -78,8 +79,14 @@ class Panel {
   private sort: SortOrder;
   private selectedKey: string | null;
   private status: PanelStatus | null = null;
-  /** True once the form contains filters that the user typed or that VS Code restored. */
-  private formKept: boolean;
+  /**
+   * True when the user has changed the form since it last matched a query. Input and filter
+   * errors from the extension set it. Sending Apply and receiving the extension's filters clear
+   * it. While it is true, `init` leaves the form alone.
+   */
+  private formEdited: boolean;
+  /** True when the form was restored from saved state and no message has replaced it since. */
+  private formRestored: boolean;
   private pendingSelect: { readonly key: string; readonly sentAt: number } | null = null;
   private searchTimer: number | null = null;
   private summaryGeneration = 0;
@@ -90,7 +97,8 @@ class Panel {
     private readonly host: PanelHost,
   ) {
     const saved = host.loadState();
-    this.formKept = saved !== undefined;
+    this.formEdited = saved?.formEdited === true;
+    this.formRestored = saved !== undefined;
     this.search = saved?.search ?? '';
     this.sort = saved?.sort ?? DEFAULT_SORT;
     this.selectedKey = saved?.selectedKey ?? null;
@@ -98,7 +106,7 @@ class Panel {
     this.form = new FiltersForm({
       onApply: (filters) => this.apply(filters),
       onChange: () => {
-        this.formKept = true;
+        this.formEdited = true;
         this.saveState();
       },
     });
@@ -193,11 +201,15 @@ class Panel {
         break;
       case 'filters':
         this.form.set(message.filters);
-        this.formKept = true;
+        this.formEdited = false;
+        this.formRestored = false;
         this.saveState();
         break;
       case 'filterErrors':
+        // The rejected filters stay in the form and match no query, so a reload keeps them.
         this.form.showErrors(message.errors);
+        this.formEdited = true;
+        this.saveState();
         break;
       case 'details':
         this.showDetails(message.details);
@@ -206,8 +218,9 @@ class Panel {
   }
 
   private init(message: Extract<ToPanel, { type: 'init' }>): void {
-    if (!this.formKept) {
+    if (this.initReplacesForm(message)) {
       this.form.set(message.filters ?? DEFAULT_FILTERS);
+      this.formRestored = false;
     }
     this.loadedRows = [...message.rows];
     this.updateStatus(message.status);
@@ -228,6 +241,22 @@ class Panel {
       this.requestDetails(restoredKey);
     }
     this.saveState();
+  }
+
+  /**
+   * Decides whether `init` replaces the form. The form shows the filters of the query whose rows
+   * are shown, because that query may have changed while the panel was hidden. It keeps filters
+   * the user edited and has not applied. Without a query (no page loaded, as after a window
+   * reload) `init` carries only suggested filters, so restored filters stay for Apply.
+   */
+  private initReplacesForm(message: Extract<ToPanel, { type: 'init' }>): boolean {
+    if (this.formEdited) {
+      return false;
+    }
+    if (message.filters === null || message.status.pages === 0) {
+      return !this.formRestored;
+    }
+    return true;
   }
 
   private addRows(rows: readonly PanelRow[], reset: boolean): void {
@@ -284,10 +313,8 @@ class Panel {
   private showRows(): void {
     this.table.setRows(this.shownRows);
     this.table.setSelectedKey(this.selectedKey, false);
-    const loaded = this.loadedRows.length;
-    const noun = loaded === 1 ? 'CDR' : 'CDRs';
     const shown = formatCount(this.shownRows.length);
-    this.searchCount.textContent = `${shown} of ${formatCount(loaded)} ${noun}`;
+    this.searchCount.textContent = `${shown} of ${formatQuantity(this.loadedRows.length, 'CDR')}`;
     this.updateEmptyText();
     this.scheduleSummary();
   }
@@ -298,7 +325,7 @@ class Panel {
       const loading = this.status !== null && this.status.loading !== 'idle';
       text = loading ? 'Loading CDRs…' : 'No CDRs loaded. Choose the filters and press Apply.';
     } else if (this.shownRows.length === 0) {
-      text = `No loaded CDR matches “${this.search.trim()}”.`;
+      text = `No loaded CDR matches “${stripUnsafe(this.search)}”.`;
     }
     this.table.setEmptyText(text);
   }
@@ -335,7 +362,7 @@ class Panel {
   }
 
   private apply(filters: PanelFilters): void {
-    this.formKept = true;
+    this.formEdited = false;
     this.post({ type: 'apply', filters });
     this.saveState();
   }
@@ -357,8 +384,8 @@ class Panel {
     const rows = this.shownRows;
     const filtered = rows.length !== this.loadedRows.length;
     this.summaryTitle.textContent = filtered
-      ? `Charts of the ${formatCount(rows.length)} CDRs matching the search`
-      : `Charts of ${formatCount(rows.length)} CDRs`;
+      ? `Charts of the ${formatQuantity(rows.length, 'CDR')} matching the search`
+      : `Charts of ${formatQuantity(rows.length, 'CDR')}`;
     this.summaryView.markStale();
     requestAnimationFrame(() => {
       window.setTimeout(() => {
@@ -385,6 +412,7 @@ class Panel {
   private saveState(): void {
     const state: PanelState = {
       filters: this.form.value,
+      formEdited: this.formEdited,
       search: this.searchInput.value,
       sort: this.sort,
       selectedKey: this.selectedKey,

@@ -2,8 +2,9 @@
  * The line under the filters: what query is shown, how much of it is loaded, whether a page is
  * loading, the last error, and the paging buttons.
  */
+import { stripUnsafe } from '../model/format';
 import type { PanelStatus } from '../panel/protocol';
-import { formatCount, h, replaceChildren } from './dom';
+import { formatQuantity, h, replaceChildren } from './dom';
 
 export interface StatusBarEvents {
   onLoadMore(): void;
@@ -62,11 +63,12 @@ export class StatusBar {
   update(status: PanelStatus): void {
     const loading = status.loading !== 'idle';
     const parts: string[] = [];
-    if (status.description !== '') {
-      parts.push(status.description);
+    const description = stripUnsafe(status.description);
+    if (description !== '') {
+      parts.push(description);
     }
-    const pages = `${formatCount(status.pages)} ${status.pages === 1 ? 'page' : 'pages'}`;
-    parts.push(`${formatCount(status.loaded)} CDRs loaded in ${pages}`);
+    const loaded = formatQuantity(status.loaded, 'CDR');
+    parts.push(`${loaded} loaded in ${formatQuantity(status.pages, 'page')}`);
     if (status.hasMore) {
       parts.push('more available');
     } else if (status.pages > 0 && !loading) {
@@ -84,7 +86,7 @@ export class StatusBar {
     this.element.setAttribute('aria-busy', String(loading));
 
     this.error.hidden = status.error === null;
-    this.error.textContent = status.error ?? '';
+    this.error.textContent = stripUnsafe(status.error ?? '');
     this.hint.hidden = status.hasCredentials;
 
     this.loadMore.disabled = !status.hasMore || loading;

@@ -49,6 +49,7 @@ export function isPanelState(value: unknown): value is PanelState {
     sort !== null &&
     isColumnId(sort.column) &&
     typeof sort.descending === 'boolean' &&
-    (state.selectedKey === null || typeof state.selectedKey === 'string')
+    (state.selectedKey === null || typeof state.selectedKey === 'string') &&
+    (state.formEdited === undefined || typeof state.formEdited === 'boolean')
   );
 }

@@ -15,6 +15,7 @@ import type {
   FromPanel,
   PanelFilters,
   PanelRow,
+  PanelState,
   PanelStatus,
   ToPanel,
 } from '../../src/panel/protocol';
@@ -651,6 +652,177 @@ describe('CDR panel script in a real browser', function () {
     assert.equal(await charts.locator('[data-chart="vendor"] svg g.bar').count(), 1);
   });
 
+  for (const [days, viewportWidth] of [
+    [88, 1000],
+    [88, 1600],
+    [5, 1000],
+    [5, 1600],
+  ]) {
+    it(`aligns time columns of ${days} days at ${viewportWidth} px`, async () => {
+      // 2,000 calls from 2026-01-05 13:00:00 UTC to 12:00:00 UTC `days` days later.
+      const first = Date.UTC(2026, 0, 5, 13);
+      const step = (days * 24 - 1) / (ROW_COUNT - 1);
+      const spread = rows.map((row, index) => ({
+        ...row,
+        time: first + Math.round(index * step * 3_600_000),
+      }));
+      const last = spread[ROW_COUNT - 1].time;
+      assert.equal(last, Date.UTC(2026, 0, 5 + days, 12));
+      await panel.page.setViewportSize({ width: viewportWidth, height: 800 });
+      await panel.deliver(init(spread));
+      const chart = panel.page.locator('[data-chart="time"]');
+      await waitUntil(
+        () => chart.locator('g.column').count(),
+        (columns) => columns > 0,
+        'the time chart',
+      );
+
+      const tooltips = await chart.locator('g.column title').allTextContents();
+      const columns = tooltips.map((tooltip) => {
+        const match =
+          /^(\d{4}-\d{2}-\d{2})( \d{2}:\d{2})? UTC, (\d+) (hours?|days?): ([\d,]+) calls?,/.exec(
+            tooltip,
+          );
+        assert.ok(match, `unexpected tooltip "${tooltip}"`);
+        const unit = match[4].startsWith('day') ? 24 : 1;
+        return {
+          start: Date.parse(`${match[1]}T${match[2]?.trim() ?? '00:00'}:00Z`),
+          hasTime: match[2] !== undefined,
+          hours: Number(match[3]) * unit,
+          calls: Number(match[5].replace(/,/g, '')),
+        };
+      });
+      const span = columns[0].hours;
+      const spanMs = span * 3_600_000;
+      const title = await chart.locator('.chart-title').textContent();
+      console.log(
+        `      figure: ${days} days at ${viewportWidth} px give ${columns.length} columns ` +
+          `of ${span} hours`,
+      );
+
+      assert.ok([1, 2, 3, 4, 6, 12].includes(span) || span % 24 === 0, `span of ${span} hours`);
+      let unitText = `${span} hours`;
+      if (span === 1) {
+        unitText = 'hour';
+      } else if (span === 24) {
+        unitText = 'day';
+      } else if (span % 24 === 0) {
+        unitText = `${span / 24} days`;
+      }
+      assert.equal(title, `Calls per ${unitText} (UTC)`);
+      for (const [index, column] of columns.entries()) {
+        assert.equal(column.hours, span, `column ${index} spans ${column.hours} hours`);
+        assert.equal(column.start % spanMs, 0, `column ${index} is not aligned to its span`);
+        assert.equal(column.hasTime, span % 24 !== 0, `label of column ${index}`);
+        if (index > 0) {
+          assert.equal(column.start, columns[index - 1].start + spanMs);
+        }
+        const inside = spread.filter(
+          (row) => row.time >= column.start && row.time < column.start + spanMs,
+        ).length;
+        assert.equal(column.calls, inside, `calls in column ${index}`);
+      }
+      assert.ok(columns[0].start <= first && first < columns[0].start + spanMs);
+      const lastColumn = columns[columns.length - 1];
+      assert.ok(lastColumn.start <= last && last < lastColumn.start + spanMs);
+
+      // Each axis label names the start of the column drawn at its position, without the year.
+      const svgColumns: number[] = [];
+      for (const rect of await chart.locator('g.column rect.bar-answered').all()) {
+        svgColumns.push(Number(await rect.getAttribute('x')));
+      }
+      const labels: { x: number; text: string | null }[] = [];
+      for (const text of await chart.locator('text.time-label').all()) {
+        labels.push({ x: Number(await text.getAttribute('x')), text: await text.textContent() });
+      }
+      assert.ok(labels.length >= 2, `${labels.length} axis labels`);
+      for (const label of labels) {
+        const index = svgColumns.findIndex((x) => Math.abs(x - label.x) < 0.01);
+        assert.ok(index >= 0, `no column at the label "${label.text}"`);
+        const iso = new Date(columns[index].start).toISOString();
+        const expected =
+          span % 24 === 0 ? iso.slice(5, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+        assert.equal(label.text, expected);
+      }
+      const hoursCells = await chart
+        .locator('table.chart-data tbody tr td:nth-child(2)')
+        .allTextContents();
+      assert.deepEqual(
+        hoursCells,
+        columns.map(() => String(span)),
+      );
+    });
+  }
+
+  it('notes calls outside the chart', async () => {
+    const farDated = [
+      { ...rows[0], key: 'far-past', time: Date.parse('0000-01-01T00:00:00Z') },
+      { ...rows[1], key: 'far-future', time: Date.parse('9999-12-31T00:00:00Z') },
+      { ...rows[2], key: 'undated', time: null },
+    ];
+    await panel.deliver(init([...rows.slice(3), ...farDated]));
+    const note = panel.page.locator('[data-chart="time"] .chart-note');
+    await waitUntil(
+      () => note.count(),
+      (count) => count === 1,
+      'the note under the time chart',
+    );
+    assert.equal(
+      await note.textContent(),
+      '2 calls fall outside the charted range. 1 call has no valid time.',
+    );
+    const calls = (await panel.page.locator('[data-chart="time"] g.column title').allTextContents())
+      .map((tooltip) => Number(/: ([\d,]+) calls?,/.exec(tooltip)?.[1].replace(/,/g, '')))
+      .reduce((sum, count) => sum + count, 0);
+    assert.equal(calls, ROW_COUNT - 3);
+  });
+
+  it('uses the singular for one CDR', async () => {
+    const page = panel.page;
+    const [one, other] = rows;
+    await panel.deliver(init([one]));
+    await panel.deliver({
+      type: 'status',
+      status: status({ description: 'Last hour', loaded: 1, pages: 1, hasMore: false }),
+    });
+    await waitForCount(panel, '1 of 1 CDR');
+    assert.equal(
+      await page.locator('.status-summary').textContent(),
+      'Last hour · 1 CDR loaded in 1 page · all pages loaded',
+    );
+    await waitUntil(
+      () => page.locator('.summary-title').textContent(),
+      (text) => text === 'Charts of 1 CDR',
+      'the summary title',
+    );
+    await waitUntil(
+      () => page.locator('[data-chart="vendor"] g.bar title').count(),
+      (count) => count === 1,
+      'the vendor chart',
+    );
+    const vendorTooltip = await page.locator('[data-chart="vendor"] g.bar title').textContent();
+    assert.match(vendorTooltip ?? '', /: 1 attempt, /);
+    const columnTooltip = await page.locator('[data-chart="time"] g.column title').textContent();
+    assert.match(columnTooltip ?? '', /: 1 call, /);
+
+    await panel.deliver({ type: 'rows', reset: false, rows: [other] });
+    await page.locator('#search').fill(other.callId);
+    await waitForCount(panel, '1 of 2 CDRs');
+    await waitUntil(
+      () => page.locator('.summary-title').textContent(),
+      (text) => text === 'Charts of the 1 CDR matching the search',
+      'the summary title of the search',
+    );
+    await panel.deliver({
+      type: 'status',
+      status: status({ description: '', loaded: 2, pages: 2, hasMore: true }),
+    });
+    assert.equal(
+      await page.locator('.status-summary').textContent(),
+      '2 CDRs loaded in 2 pages · more available',
+    );
+  });
+
   it('shows hostile data as plain text', async () => {
     const long = 'A'.repeat(10_000);
     const payloads = {
@@ -703,12 +875,13 @@ describe('CDR panel script in a real browser', function () {
     const [shown] = await panel.shownRows();
     assert.equal(shown.cells.cli, payloads.CLI);
     assert.equal(shown.cells.cld, payloads.CLD);
-    assert.equal(shown.cells.country, payloads.country_name);
-    assert.equal(shown.cells.vendor, payloads.vendor_name);
+    // The table drops the right-to-left overrides; the details spell them out.
+    assert.equal(shown.cells.country, 'javascript:window.__pwned=1 gnp.exe');
+    assert.equal(shown.cells.vendor, long);
     assert.equal(shown.cells.cause, `${row.code} ${payloads.disconnect_reason}`);
     const values = await panel.page.locator('.details-fields dd').allTextContents();
     assert.ok(values.includes(payloads.call_id));
-    assert.ok(values.includes(payloads.vendor_name));
+    assert.ok(values.includes(`⟨U+202E⟩${long}`));
     const names = await panel.page.locator('.details-fields dt').allTextContents();
     assert.ok(names.includes('<b onmouseover="window.__pwned=1">field</b>'));
     assert.equal(await panel.page.locator('.cause-meaning').textContent(), details.cause.meaning);
@@ -748,6 +921,120 @@ describe('CDR panel script in a real browser', function () {
     assert.equal(await panel.page.locator('body').isVisible(), true);
   });
 
+  it('neutralises bidirectional overrides', async () => {
+    const base = buildRecords()[42];
+    const spoofed = toCdr({
+      ...base,
+      CLD: '\u202E4470001234',
+      CLI: '4470005678\u202C',
+      country_name: 'United\u2028Kingdom\u200F',
+      vendor_name: '\u2067Telia\u2069',
+      disconnect_reason: 'User\u0007 busy\u202E',
+      description: 'line 1\nline 2\u202E\r\n',
+    });
+    const row = toPanelRow(spoofed);
+    const baseDetails = cdrDetails(spoofed);
+    const details: CdrDetails = {
+      ...baseDetails,
+      fields: baseDetails.fields.map((field) =>
+        field.name === 'i_cdr' ? { ...field, value: '\u202E98765' } : field,
+      ),
+      problems: ['duration \u202Eis missing'],
+      cause: { ...baseDetails.cause, meaning: 'The user is \u202Ebusy' },
+    };
+    await panel.deliver(init([row], { selected: details }));
+    await panel.deliver({
+      type: 'status',
+      status: status({
+        description: 'Last 24 hours · prefix \u202E4470 · failed calls',
+        error: 'Page 2 failed: \u202EHTTP 503\u0007',
+        loaded: 1,
+        pages: 1,
+      }),
+    });
+    await waitForCount(panel, '1 of 1 CDR');
+    await waitUntil(
+      () => panel.page.locator('[data-chart="vendor"] g.bar').count(),
+      (bars) => bars === 1,
+      'the vendor chart',
+    );
+
+    const [shown] = await panel.shownRows();
+    assert.equal(shown.cells.cld, '+4470001234');
+    assert.equal(shown.cells.cli, '+4470005678');
+    assert.equal(shown.cells.country, 'United Kingdom');
+    assert.equal(shown.cells.vendor, 'Telia');
+    assert.equal(shown.cells.cause, `${row.code} User busy`);
+    const page = panel.page;
+    assert.equal(await page.locator('.grid-body .col-cld').getAttribute('title'), '+4470001234');
+
+    // The digits are drawn left to right, in the order they are stored.
+    const cellDigits = (await panel.characterBoxes('.grid-body .col-cld .value')).filter((box) =>
+      /\d/.test(box.character),
+    );
+    assert.equal(cellDigits.map((box) => box.character).join(''), '4470001234');
+    for (let index = 1; index < cellDigits.length; index++) {
+      assert.ok(
+        cellDigits[index].left > cellDigits[index - 1].left,
+        `digit ${index} of the cell is drawn left of digit ${index - 1}`,
+      );
+    }
+
+    assert.equal(await page.locator('.details-title').textContent(), 'CDR 98765');
+    assert.equal(await page.locator('.cause-text').textContent(), `${row.code} User busy`);
+    assert.equal(await page.locator('.cause-meaning').textContent(), 'The user is busy');
+    assert.equal(await page.locator('.details-problems li').textContent(), 'duration is missing');
+    const fieldValue = (name: string) =>
+      page.locator('.details-fields dt', { hasText: new RegExp(`^${name}$`) }).locator('+ dd');
+    const cld = fieldValue('CLD');
+    assert.equal(await cld.textContent(), '⟨U+202E⟩4470001234');
+    assert.equal(await cld.locator('.unsafe-character').textContent(), '⟨U+202E⟩');
+    const cldIndex = details.fields.findIndex((field) => field.name === 'CLD');
+    const cldSelector = `.details-fields dd:nth-of-type(${cldIndex + 1})`;
+    const valueDigits = (await panel.characterBoxes(cldSelector)).filter((box) =>
+      /\d/.test(box.character),
+    );
+    assert.equal(valueDigits.map((box) => box.character).join(''), '4470001234');
+    for (let index = 1; index < valueDigits.length; index++) {
+      assert.ok(
+        valueDigits[index].left > valueDigits[index - 1].left,
+        `digit ${index} of the CLD value is drawn left of digit ${index - 1}`,
+      );
+    }
+    assert.equal(await fieldValue('CLI').textContent(), '4470005678⟨U+202C⟩');
+    assert.equal(await fieldValue('vendor_name').textContent(), '⟨U+2067⟩Telia⟨U+2069⟩');
+    assert.equal(await fieldValue('description').textContent(), 'line 1\nline 2⟨U+202E⟩⟨U+000D⟩\n');
+    assert.equal(await fieldValue('i_cdr').textContent(), '⟨U+202E⟩98765');
+
+    const summary = (await page.locator('.status-summary').textContent()) ?? '';
+    assert.ok(summary.startsWith('Last 24 hours · prefix 4470 · failed calls · '), summary);
+    assert.equal(await page.locator('.status-error').textContent(), 'Page 2 failed: HTTP 503');
+    const bar = page.locator('[data-chart="vendor"] g.bar');
+    assert.equal(await bar.locator('.bar-label').textContent(), 'Telia');
+    assert.match((await bar.locator('title').textContent()) ?? '', /^Telia: 1 attempt,/);
+
+    // No control or bidirectional character is left anywhere in the page's text or
+    // attributes. Line feeds are allowed: the field values show them as line breaks.
+    const unsafe =
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point.
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+    const texts = await page.evaluate(() => {
+      type Found = { textContent: string | null; attributes: ArrayLike<{ value: string }> };
+      const document = (
+        globalThis as unknown as {
+          document: { body: Found; querySelectorAll(selector: string): ArrayLike<Found> };
+        }
+      ).document;
+      const attributes = Array.from(document.querySelectorAll('*')).flatMap((element) =>
+        Array.from(element.attributes).map((attribute) => attribute.value),
+      );
+      return [document.body.textContent ?? '', ...attributes];
+    });
+    for (const text of texts) {
+      assert.doesNotMatch(text, unsafe);
+    }
+  });
+
   it('restores state after a reload', async () => {
     await panel.deliver(init(rows));
     const page = panel.page;
@@ -773,7 +1060,8 @@ describe('CDR panel script in a real browser', function () {
       'descending',
     );
 
-    // Saved filters win over the extension's, and the saved selection is asked for again.
+    // Filters typed but not applied win over the extension's, and the saved selection is asked
+    // for again.
     const extensionFilters: PanelFilters = { ...DEFAULT_FILTERS, prefix: '33' };
     await panel.deliver(init(rows, { filters: extensionFilters }));
     await waitForCount(panel, `${count(idt.length)} of 2,000 CDRs`);
@@ -782,6 +1070,111 @@ describe('CDR panel script in a real browser', function () {
     assert.equal(selected.length, 1);
     assert.equal(selected[0].rowIndex, 4);
     assert.deepEqual(selectKeys(await panel.posted()), [key]);
+  });
+
+  it('shows the filters of a newer query', async () => {
+    const page = panel.page;
+    const lastWeek: PanelFilters = { ...DEFAULT_FILTERS, window: 'last7Days' };
+    await panel.deliver(init(rows.slice(0, 10)));
+    await page.selectOption('#filter-window', 'last7Days');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await panel.waitForPosted((message) => message.type === 'apply', 'the apply message');
+    await panel.deliver({ type: 'filters', filters: lastWeek });
+
+    // The panel is hidden, a query runs from the command palette, and the panel is shown again.
+    await panel.reload();
+    assert.equal(await page.locator('#filter-window').inputValue(), 'last7Days');
+    const palette: PanelFilters = {
+      ...DEFAULT_FILTERS,
+      window: 'last24Hours',
+      prefix: '4470',
+      show: 'bad',
+    };
+    await panel.deliver(init(rows.slice(0, 10), { filters: palette }));
+    assert.equal(await page.locator('#filter-window').inputValue(), 'last24Hours');
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '4470');
+    assert.equal(await page.locator('#filter-show').inputValue(), 'bad');
+
+    // Apply now runs the query that the rows show.
+    await panel.clearPosted();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const apply = await panel.waitForPosted((message) => message.type === 'apply', 'apply');
+    assert.deepEqual(apply, { type: 'apply', filters: palette });
+  });
+
+  it('keeps applied filters without a query', async () => {
+    const page = panel.page;
+    await panel.deliver(init(rows.slice(0, 10)));
+    await page.selectOption('#filter-window', 'last7Days');
+    await page.fill('#filter-prefix', '4470');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await panel.waitForPosted((message) => message.type === 'apply', 'the apply message');
+
+    // After a window reload the extension has no query and sends its suggested filters.
+    await panel.reload();
+    await panel.deliver({
+      type: 'init',
+      filters: { ...DEFAULT_FILTERS, pageSize: '250' },
+      rows: [],
+      status: status({ description: 'Nothing fetched yet', loaded: 0, pages: 0, hasMore: false }),
+      selected: null,
+    });
+    assert.equal(await page.locator('#filter-window').inputValue(), 'last7Days');
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '4470');
+    assert.equal(await page.locator('#filter-pageSize').inputValue(), DEFAULT_FILTERS.pageSize);
+  });
+
+  it('keeps edited filters over a newer query', async () => {
+    const page = panel.page;
+    await panel.deliver(init(rows.slice(0, 10)));
+    await page.fill('#filter-prefix', '49');
+    const saved = (await panel.savedState()) as PanelState | undefined;
+    assert.equal(saved?.formEdited, true);
+
+    await panel.reload();
+    const palette: PanelFilters = { ...DEFAULT_FILTERS, window: 'last7Days', prefix: '4470' };
+    await panel.deliver(init(rows.slice(0, 10), { filters: palette }));
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '49');
+    assert.equal(await page.locator('#filter-window').inputValue(), DEFAULT_FILTERS.window);
+
+    // A second reload keeps the edit too, because the init above did not apply it.
+    await panel.reload();
+    await panel.deliver(init(rows.slice(0, 10), { filters: palette }));
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '49');
+  });
+
+  it('keeps rejected filters over init', async () => {
+    const page = panel.page;
+    await panel.deliver(init(rows.slice(0, 10)));
+    await page.fill('#filter-prefix', '44');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await panel.waitForPosted((message) => message.type === 'apply', 'the apply message');
+    await panel.deliver({ type: 'filterErrors', errors: { prefix: 'No route for prefix 44' } });
+
+    await panel.reload();
+    await panel.deliver(init(rows.slice(0, 10), { filters: DEFAULT_FILTERS }));
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '44');
+  });
+
+  it('loads state saved without formEdited', async () => {
+    const page = panel.page;
+    await panel.setSavedState({
+      filters: { ...DEFAULT_FILTERS, prefix: '33' },
+      search: 'Telia',
+      sort: { column: 'amount', descending: true },
+      selectedKey: null,
+    });
+    await panel.reload();
+    assert.equal(await page.locator('#search').inputValue(), 'Telia');
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '33');
+    assert.equal(
+      await page.locator('[data-column="amount"]').getAttribute('aria-sort'),
+      'descending',
+    );
+
+    const current: PanelFilters = { ...DEFAULT_FILTERS, prefix: '4470' };
+    await panel.deliver(init(rows.slice(0, 10), { filters: current }));
+    assert.equal(await page.locator('#filter-prefix').inputValue(), '4470');
   });
 
   it('uses init filters without saved state', async () => {

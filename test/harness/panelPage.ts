@@ -180,8 +180,29 @@ interface HostRecord {
 interface PageElement {
   readonly className: string;
   readonly textContent: string | null;
+  readonly childNodes: ArrayLike<PageNode>;
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
+}
+
+/** A DOM node: text nodes have `nodeType` 3 and their text in `data`. */
+interface PageNode {
+  readonly nodeType: number;
+  readonly data?: string;
+}
+
+/** A DOM range, used to measure where one character is drawn. */
+interface PageRange {
+  setStart(node: PageNode, offset: number): void;
+  setEnd(node: PageNode, offset: number): void;
+  getBoundingClientRect(): { readonly left: number; readonly width: number };
+}
+
+/** One character of an element's text and where it is drawn, in CSS pixels from the left. */
+export interface CharacterBox {
+  readonly character: string;
+  readonly left: number;
+  readonly width: number;
 }
 
 /** One drawn row of the panel's table, as read from the page. */
@@ -228,6 +249,7 @@ interface PageGlobals {
   };
   document: {
     querySelector(selector: string): PageControl | null;
+    createRange(): PageRange;
     querySelectorAll(selector: string): ArrayLike<PageElement>;
     documentElement: { style: { setProperty(name: string, value: string): void } } | null;
     body: { classList: { remove(...names: string[]): void; add(name: string): void } } | null;
@@ -242,6 +264,9 @@ interface PageGlobals {
     ): void;
   };
 }
+
+/** The sessionStorage key where the stand-in keeps the state saved with `setState`. */
+const STATE_KEY = 'tcxc-panel-state';
 
 interface StandInOptions {
   readonly stateKey: string;
@@ -343,7 +368,7 @@ export class PanelPage {
     theme: WebviewTheme = THEMES.light,
   ): Promise<PanelPage> {
     const page = await context.newPage();
-    await page.addInitScript(installHostStandIn, { stateKey: 'tcxc-panel-state', theme });
+    await page.addInitScript(installHostStandIn, { stateKey: STATE_KEY, theme });
     const panel = new PanelPage(page, server);
     await page.goto(`${server.origin}/`);
     await panel.waitForPosted((message) => message.type === 'ready', 'the ready message');
@@ -433,6 +458,59 @@ export class PanelPage {
       }));
       return rows.sort((a, b) => a.rowIndex - b.rowIndex);
     }, COLUMN_IDS);
+  }
+
+  /**
+   * Reloads the page and waits for `ready`, as when VS Code shows a panel again whose hidden
+   * document it destroyed. The saved state survives, the posted messages start over.
+   */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitForPosted((message) => message.type === 'ready', 'ready after the reload');
+  }
+
+  /** Returns the state the script last saved with `setState`, or undefined. */
+  async savedState(): Promise<unknown> {
+    return this.page.evaluate((key) => {
+      const text = (globalThis as unknown as PageGlobals).sessionStorage.getItem(key);
+      return text === null ? undefined : (JSON.parse(text) as unknown);
+    }, STATE_KEY);
+  }
+
+  /** Replaces the saved state, such as with state saved by an older version of the script. */
+  async setSavedState(state: unknown): Promise<void> {
+    await this.page.evaluate(
+      ({ key, text }) => {
+        (globalThis as unknown as PageGlobals).sessionStorage.setItem(key, text);
+      },
+      { key: STATE_KEY, text: JSON.stringify(state) },
+    );
+  }
+
+  /**
+   * Measures each character of the text nodes directly inside the first element that matches
+   * `selector`, in text order. Text inside child elements, such as markers, is left out.
+   */
+  async characterBoxes(selector: string): Promise<CharacterBox[]> {
+    return this.page.evaluate((target) => {
+      const document = (globalThis as unknown as PageGlobals).document;
+      const element = document.querySelectorAll(target)[0];
+      if (element === undefined) {
+        throw new Error(`No element matches ${target}`);
+      }
+      const boxes: CharacterBox[] = [];
+      for (const node of Array.from(element.childNodes)) {
+        const text = node.nodeType === 3 ? (node.data ?? '') : '';
+        for (let offset = 0; offset < text.length; offset++) {
+          const range = document.createRange();
+          range.setStart(node, offset);
+          range.setEnd(node, offset + 1);
+          const rect = range.getBoundingClientRect();
+          boxes.push({ character: text[offset], left: rect.left, width: rect.width });
+        }
+      }
+      return boxes;
+    }, selector);
   }
 
   /** Scrolls the table to `top` pixels, or to its end, as a user dragging the scroll bar. */

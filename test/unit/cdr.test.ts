@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UNKNOWN_DATE, toCdr } from '../../src/model/cdr';
+import { UNKNOWN_DATE, formatRecordJson, toCdr } from '../../src/model/cdr';
 import { CdrCollection } from '../../src/model/grouping';
 
 /** The sample record of the TCXC buyer call-history API documentation. */
@@ -408,4 +408,17 @@ describe('toCdr on any JSON value', () => {
       assert.equal(typeof cdr.key, 'string');
     });
   }
+});
+
+describe('formatRecordJson', () => {
+  it('indents a record', () => {
+    assert.equal(formatRecordJson({ i_cdr: '7' }), '{\n  "i_cdr": "7"\n}');
+  });
+
+  it('explains a record nested too deeply', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
+    const text = formatRecordJson({ value: deep });
+    assert.match(text, /nested too deeply/);
+    assert.doesNotThrow(() => JSON.parse(text));
+  });
 });

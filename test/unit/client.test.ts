@@ -45,6 +45,9 @@ const QUERY: FixedQuery = {
 
 const WINDOW = { offset: 20, pageSize: 10 };
 
+/** Turns automatic retries off, for tests of how a single response maps to an error. */
+const NO_RETRY = { maxRetries: 0 };
+
 /** One request as the test server received it. */
 interface ReceivedRequest {
   readonly method: string;
@@ -330,6 +333,7 @@ describe('TcxcClient failure shapes', () => {
     const current = new TcxcClient({
       endpoint: server.endpoint,
       credentials: { login: LOGIN, apiKey: API_KEY },
+      retry: NO_RETRY,
     });
     client = current;
     return failureOf(() => current.fetchPage(QUERY, WINDOW));
@@ -552,7 +556,11 @@ describe('TcxcClient failure shapes', () => {
     const closed = await new TestServer(() => undefined).listen();
     const endpoint = closed.endpoint;
     await closed.close();
-    const current = new TcxcClient({ endpoint, credentials: { login: LOGIN, apiKey: API_KEY } });
+    const current = new TcxcClient({
+      endpoint,
+      credentials: { login: LOGIN, apiKey: API_KEY },
+      retry: NO_RETRY,
+    });
     client = current;
     const error = await failureOf(() => current.fetchPage(QUERY, WINDOW));
 
@@ -654,6 +662,7 @@ describe('TcxcClient secrets', () => {
       credentials: { login: LOGIN, apiKey: API_KEY },
       logger,
       timeoutMs,
+      retry: NO_RETRY,
     });
     clients.push(client);
     return client;

@@ -6,8 +6,10 @@ import {
   formatNumber,
   formatTotals,
   formatUtc,
+  UNSAFE_CHARACTER,
   inertText,
   singleLine,
+  stripUnsafe,
 } from '../../src/model/format';
 
 describe('formatDuration', () => {
@@ -99,6 +101,35 @@ describe('singleLine', () => {
 
   it('keeps ordinary text', () => {
     assert.equal(singleLine('United States of America'), 'United States of America');
+  });
+});
+
+describe('stripUnsafe', () => {
+  it('removes a right-to-left override', () => {
+    assert.equal(stripUnsafe('\u202E4470001234'), '4470001234');
+  });
+
+  it('removes isolates and embeddings', () => {
+    assert.equal(stripUnsafe('\u2067\u202B44\u202C70\u2069'), '44 70');
+  });
+
+  it('keeps text longer than 200 characters', () => {
+    assert.equal(stripUnsafe(`\u202E${'x'.repeat(250)}`), 'x'.repeat(250));
+  });
+});
+
+describe('UNSAFE_CHARACTER', () => {
+  it('matches controls, separators and bidi characters', () => {
+    for (const character of ['\u0000', '\n', '\u007f', '\u009f', '\u061c', '\u200f']) {
+      assert.ok(UNSAFE_CHARACTER.test(character), JSON.stringify(character));
+    }
+    for (const character of ['\u2028', '\u202a', '\u202e', '\u2066', '\u2069']) {
+      assert.ok(UNSAFE_CHARACTER.test(character), JSON.stringify(character));
+    }
+  });
+
+  it('does not match ordinary text', () => {
+    assert.equal(UNSAFE_CHARACTER.test('+44 70 Ünited ٤٥ 東京 €'), false);
   });
 });
 

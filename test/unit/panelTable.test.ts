@@ -5,7 +5,9 @@ import {
   COLUMNS,
   MISSING,
   cellText,
+  characterMarker,
   compareRows,
+  formatQuantity,
   formatRowAmount,
   formatRowCause,
   formatRowDuration,
@@ -13,6 +15,8 @@ import {
   isColumnId,
   matchesSearch,
   mergeSorted,
+  revealUnsafe,
+  revealUnsafeText,
   rowComparator,
   searchTerms,
   visibleRange,
@@ -295,10 +299,92 @@ describe('row formatting', () => {
     assert.equal(cellText(odd, 'vendor'), MISSING);
   });
 
+  it('strips a right-to-left override from numbers', () => {
+    const spoofed = row({ cli: '4470005678\u202C', cld: '\u202E4470001234' });
+    assert.equal(cellText(spoofed, 'cld'), '+4470001234');
+    assert.equal(cellText(spoofed, 'cli'), '+4470005678');
+  });
+
+  it('strips control and bidi characters from text cells', () => {
+    const hostile = row({
+      country: 'United\u2028Kingdom\u200F',
+      vendor: '\u2066Telia\u2069\u0007',
+      reason: 'User\r\nbusy\u202E',
+      code: 17,
+    });
+    assert.equal(cellText(hostile, 'country'), 'United Kingdom');
+    assert.equal(cellText(hostile, 'vendor'), 'Telia');
+    assert.equal(cellText(hostile, 'cause'), '17 User busy');
+  });
+
+  it('shows a number of only bidi characters as missing', () => {
+    assert.equal(cellText(row({ cld: '\u202E\u202C' }), 'cld'), MISSING);
+    assert.equal(cellText(row({ country: '\u200E' }), 'country'), MISSING);
+  });
+
   it('recognises column ids', () => {
     assert.equal(isColumnId('amount'), true);
     assert.equal(isColumnId('key'), false);
     assert.equal(isColumnId(7), false);
+  });
+});
+
+describe('formatQuantity', () => {
+  it('uses the singular for one only', () => {
+    assert.equal(formatQuantity(1, 'CDR'), '1 CDR');
+    assert.equal(formatQuantity(0, 'CDR'), '0 CDRs');
+    assert.equal(formatQuantity(2, 'CDR'), '2 CDRs');
+  });
+
+  it('adds thousands separators', () => {
+    assert.equal(formatQuantity(2000, 'page'), '2,000 pages');
+  });
+
+  it('takes an irregular plural', () => {
+    assert.equal(formatQuantity(3, 'entry', 'entries'), '3 entries');
+  });
+});
+
+describe('revealUnsafe', () => {
+  it('spells out a right-to-left override', () => {
+    assert.deepEqual(revealUnsafe('\u202E4470001234'), [
+      { text: '⟨U+202E⟩', marker: true },
+      { text: '4470001234', marker: false },
+    ]);
+  });
+
+  it('marks each character of a run', () => {
+    assert.equal(revealUnsafeText('a\u202A\u202Cb'), 'a⟨U+202A⟩⟨U+202C⟩b');
+  });
+
+  it('marks controls, separators and isolates', () => {
+    assert.equal(
+      revealUnsafeText('\u0000\t\r\u0085\u061C\u200E\u2028\u2066'),
+      '⟨U+0000⟩⟨U+0009⟩⟨U+000D⟩⟨U+0085⟩⟨U+061C⟩⟨U+200E⟩⟨U+2028⟩⟨U+2066⟩',
+    );
+  });
+
+  it('keeps line feeds as line breaks', () => {
+    assert.deepEqual(revealUnsafe('line 1\nline 2\r\n'), [
+      { text: 'line 1\nline 2', marker: false },
+      { text: '⟨U+000D⟩', marker: true },
+      { text: '\n', marker: false },
+    ]);
+  });
+
+  it('keeps long text whole', () => {
+    const long = 'A'.repeat(10_000);
+    assert.equal(revealUnsafeText(`\u202E${long}`), `⟨U+202E⟩${long}`);
+  });
+
+  it('returns ordinary text as one part', () => {
+    assert.deepEqual(revealUnsafe('Telia Sverige'), [{ text: 'Telia Sverige', marker: false }]);
+    assert.deepEqual(revealUnsafe(''), []);
+  });
+
+  it('names a character by its code point', () => {
+    assert.equal(characterMarker('\u0007'), '⟨U+0007⟩');
+    assert.equal(characterMarker('\u202E'), '⟨U+202E⟩');
   });
 });
 

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { MAX_HOUR_BUCKETS, SummaryCall, summarize } from '../../src/model/summary';
+import {
+  MAX_DAY_BUCKETS,
+  MAX_HOUR_BUCKETS,
+  SummaryCall,
+  TimeBucket,
+  columnSpanHours,
+  mergeBuckets,
+  summarize,
+} from '../../src/model/summary';
 
 const HOUR_MS = 3_600_000;
 
@@ -266,6 +274,42 @@ describe('summarize breakdowns', () => {
   });
 });
 
+describe('summarize unsafe characters', () => {
+  it('groups labels as they are shown', () => {
+    const summary = summarize([
+      call({ vendor: 'Telia', country: 'Sweden', reason: 'User busy', code: null }),
+      call({
+        vendor: '\u2067Telia\u2069',
+        country: 'Sweden\u200F',
+        reason: 'User\u202E busy',
+        code: null,
+      }),
+      call({ vendor: '\u202E', country: 'Sweden', reason: '', code: 17 }),
+      call({ vendor: 'IDT', country: 'Sweden', reason: 'User\r\nbusy\u202E', code: 17 }),
+    ]);
+
+    assert.deepEqual(
+      summary.byVendor.map((row) => [row.label, row.attempts]),
+      [
+        ['Telia', 2],
+        ['(unknown)', 1],
+        ['IDT', 1],
+      ],
+    );
+    assert.deepEqual(
+      summary.byCountry.map((row) => [row.label, row.attempts]),
+      [['Sweden', 4]],
+    );
+    assert.deepEqual(
+      summary.byCause.map((row) => [row.label, row.attempts]),
+      [
+        ['17 User busy', 2],
+        ['User busy', 2],
+      ],
+    );
+  });
+});
+
 describe('summarize hourly buckets', () => {
   const summary = summarize(CALLS);
 
@@ -357,6 +401,227 @@ describe('summarize day buckets', () => {
   });
 });
 
+describe('summarize far-dated calls', () => {
+  const DAY_MS = 24 * HOUR_MS;
+  /** 2,000 calls from 2026-03-02 00:07 UTC, one every 2 minutes 9 seconds: about 3 days. */
+  const normal = Array.from({ length: 2000 }, (_, index) =>
+    call({ time: Date.UTC(2026, 2, 2, 0, 7) + index * 129_000, answered: index % 3 === 0 }),
+  );
+  const yearZero = Date.parse('0000-01-01T00:00:00Z');
+  const year9999 = Date.parse('9999-12-31T00:00:00Z');
+
+  it('charts the calls without the far dates', () => {
+    const started = process.hrtime.bigint();
+    const summary = summarize([
+      call({ time: yearZero }),
+      ...normal,
+      call({ time: year9999, answered: true }),
+    ]);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(
+      `      figure: summary of 2,002 calls over 10,000 years in ${elapsed.toFixed(1)} ms`,
+    );
+
+    // The last normal call is at 00:07 + 1999 * 129 s = 00:07 + 71:37:51, so the normal calls
+    // fill the 72 hours from 2026-03-02 00:00 to 2026-03-04 23:00.
+    const last = Date.UTC(2026, 2, 2, 0, 7) + 1999 * 129_000;
+    assert.equal(new Date(last).toISOString(), '2026-03-04T23:44:51.000Z');
+    assert.equal(summary.bucketHours, 1);
+    assert.equal(summary.perHour.length, 72);
+    assert.equal(summary.perHour[0].start, Date.UTC(2026, 2, 2));
+    assert.equal(summary.perHour[71].start, Date.UTC(2026, 2, 4, 23));
+    assert.equal(summary.outsideChart, 2);
+    assert.equal(summary.undated, 0);
+    assert.equal(summary.attempts, 2002);
+    const charted = summary.perHour.reduce((sum, bucket) => sum + bucket.attempts, 0);
+    assert.equal(charted, 2000);
+  });
+
+  it('reports nothing outside a normal span', () => {
+    assert.equal(summarize(normal).outsideChart, 0);
+    assert.equal(summarize(CALLS).outsideChart, 0);
+  });
+
+  it('keeps every day up to the limit', () => {
+    const first = Date.UTC(2016, 0, 1);
+    const last = first + (MAX_DAY_BUCKETS - 1) * DAY_MS + 5 * HOUR_MS;
+    const summary = summarize([call({ time: first }), call({ time: last })]);
+
+    assert.equal(summary.bucketHours, 24);
+    assert.equal(summary.perHour.length, MAX_DAY_BUCKETS);
+    assert.equal(summary.outsideChart, 0);
+  });
+
+  it('keeps the busier part past the limit', () => {
+    const old = Date.UTC(2000, 5, 1);
+    const recent = old + MAX_DAY_BUCKETS * DAY_MS;
+    const summary = summarize([
+      call({ time: old }),
+      call({ time: old + HOUR_MS }),
+      call({ time: recent }),
+    ]);
+
+    assert.equal(summary.bucketHours, 1);
+    assert.deepEqual(
+      summary.perHour.map((bucket) => bucket.start),
+      [old, old + HOUR_MS],
+    );
+    assert.equal(summary.outsideChart, 1);
+  });
+
+  it('keeps the most recent of equal parts', () => {
+    const old = Date.UTC(2000, 5, 1);
+    const recent = Date.UTC(2020, 5, 1, 14);
+    const summary = summarize([call({ time: recent }), call({ time: old })]);
+
+    assert.deepEqual(summary.perHour, [{ start: recent, attempts: 1, answered: 0 }]);
+    assert.equal(summary.outsideChart, 1);
+  });
+
+  it('bounds buckets for calls spread over centuries', () => {
+    // One call on the first day of every year from 1000 to 2999.
+    const calls = Array.from({ length: 2000 }, (_, index) =>
+      call({ time: Date.parse(`${String(1000 + index)}-01-01T00:00:00Z`) }),
+    );
+    const summary = summarize(calls);
+
+    assert.equal(summary.bucketHours, 24);
+    assert.ok(summary.perHour.length <= MAX_DAY_BUCKETS, `${summary.perHour.length} buckets`);
+    const charted = summary.perHour.reduce((sum, bucket) => sum + bucket.attempts, 0);
+    // Ten whole years hold 10 or 11 New Year's days, depending on leap days.
+    assert.ok(charted >= 10 && charted <= 11, `${charted} calls charted`);
+    assert.equal(summary.outsideChart, 2000 - charted);
+    assert.equal(summary.perHour.at(-1)?.start, Date.parse('2999-01-01T00:00:00Z'));
+  });
+
+  it('counts times beyond the Date range as undated', () => {
+    const summary = summarize([call({ time: 1e20 }), call({ time: -1e20 }), call({})]);
+
+    assert.equal(summary.undated, 2);
+    assert.equal(summary.perHour.length, 1);
+    assert.equal(summary.outsideChart, 0);
+  });
+});
+
+describe('mergeBuckets', () => {
+  /** Hourly buckets from 2026-01-05 13:00 UTC for 88 days, one call each, every third answered. */
+  const FIRST = Date.UTC(2026, 0, 5, 13);
+  const hourly: TimeBucket[] = Array.from({ length: 88 * 24 }, (_, index) => ({
+    start: FIRST + index * HOUR_MS,
+    attempts: 1,
+    answered: index % 3 === 0 ? 1 : 0,
+  }));
+
+  function totals(columns: readonly { attempts: number; answered: number }[]) {
+    return {
+      attempts: columns.reduce((sum, column) => sum + column.attempts, 0),
+      answered: columns.reduce((sum, column) => sum + column.answered, 0),
+    };
+  }
+
+  it('keeps hourly buckets that fit', () => {
+    const columns = mergeBuckets(hourly.slice(0, 30), 1, 100);
+
+    assert.equal(columns.length, 30);
+    assert.equal(columns[0].start, FIRST);
+    assert.equal(columns[0].hours, 1);
+  });
+
+  it('merges into aligned 6-hour columns', () => {
+    const columns = mergeBuckets(hourly, 1, 400);
+
+    // 2,112 hours need 704 columns of 3 hours and 528 of 4, so 6 hours is the first span that
+    // fits. Columns run from 12:00 on 5 January to 12:00 on 3 April: 88 * 4 + 1 columns.
+    assert.equal(columns.length, 353);
+    assert.equal(columns[0].start, Date.UTC(2026, 0, 5, 12));
+    assert.equal(columns[352].start, Date.UTC(2026, 3, 3, 12));
+    assert.ok(columns.every((column) => column.hours === 6));
+    assert.equal(columns[0].attempts, 5);
+    assert.equal(columns[1].attempts, 6);
+    assert.deepEqual(totals(columns), totals(hourly));
+  });
+
+  it('merges into UTC calendar days', () => {
+    const columns = mergeBuckets(hourly, 1, 100);
+
+    // 5 January to 3 April 2026, both included, is 27 + 28 + 31 + 3 = 89 days.
+    assert.equal(columns.length, 89);
+    assert.equal(columns[0].start, Date.UTC(2026, 0, 5));
+    assert.equal(columns[88].start, Date.UTC(2026, 3, 3));
+    assert.ok(columns.every((column) => column.hours === 24));
+    assert.equal(columns[0].attempts, 11);
+    assert.equal(columns[1].attempts, 24);
+    assert.equal(columns[88].attempts, 13);
+    assert.deepEqual(totals(columns), totals(hourly));
+  });
+
+  it('merges into whole days aligned to their span', () => {
+    const columns = mergeBuckets(hourly, 1, 40);
+    const span = columns[0].hours;
+
+    assert.equal(span, 72);
+    for (const [index, column] of columns.entries()) {
+      assert.equal(column.hours, span);
+      assert.equal(column.start % (span * HOUR_MS), 0, `column ${index} is not aligned`);
+      if (index > 0) {
+        assert.equal(column.start, columns[index - 1].start + span * HOUR_MS);
+      }
+    }
+    assert.ok(columns.length <= 40, `${columns.length} columns`);
+    assert.ok(columns[0].start <= FIRST);
+    assert.ok(columns[columns.length - 1].start + span * HOUR_MS > hourly[hourly.length - 1].start);
+    assert.deepEqual(totals(columns), totals(hourly));
+  });
+
+  it('never splits day buckets', () => {
+    const days: TimeBucket[] = Array.from({ length: 10 }, (_, index) => ({
+      start: Date.UTC(2026, 0, 1) + index * 24 * HOUR_MS,
+      attempts: 2,
+      answered: 1,
+    }));
+    const columns = mergeBuckets(days, 24, 1000);
+
+    assert.equal(columns.length, 10);
+    assert.ok(columns.every((column) => column.hours === 24));
+  });
+
+  it('returns no columns for no buckets', () => {
+    assert.deepEqual(mergeBuckets([], 1, 100), []);
+  });
+});
+
+describe('columnSpanHours', () => {
+  it('picks divisors of a day, then whole days', () => {
+    // 2026-01-05 13:00 to 2026-04-03 12:00 in hours since the epoch.
+    const first = Date.UTC(2026, 0, 5, 13) / HOUR_MS;
+    const last = first + 88 * 24 - 1;
+    for (let maxColumns = 2; maxColumns <= 2200; maxColumns++) {
+      const span = columnSpanHours(first, last, 1, maxColumns);
+      assert.ok(
+        [1, 2, 3, 4, 6, 12].includes(span) || span % 24 === 0,
+        `span ${span} for ${maxColumns} columns`,
+      );
+      const count = Math.floor(last / span) - Math.floor(first / span) + 1;
+      assert.ok(count <= maxColumns, `${count} columns of ${span} hours for ${maxColumns}`);
+    }
+  });
+
+  it('stops at two columns for one allowed', () => {
+    const first = Date.UTC(2026, 0, 5, 13) / HOUR_MS;
+    const span = columnSpanHours(first, first + 100, 1, 1);
+
+    assert.equal(span % 24, 0);
+    assert.ok(Math.floor((first + 100) / span) - Math.floor(first / span) + 1 <= 2);
+  });
+
+  it('handles hours before 1970', () => {
+    const first = Date.parse('1969-12-30T05:00:00Z') / HOUR_MS;
+    const span = columnSpanHours(first, first + 200, 1, 10);
+
+    assert.equal(span, 24);
+  });
+});
+
 describe('summarize edge cases', () => {
   it('summarizes empty input', () => {
     const summary = summarize([]);
@@ -377,6 +642,7 @@ describe('summarize edge cases', () => {
     assert.deepEqual(summary.perHour, []);
     assert.equal(summary.bucketHours, 1);
     assert.equal(summary.undated, 0);
+    assert.equal(summary.outsideChart, 0);
   });
 
   it('gives no ACD without answers', () => {
