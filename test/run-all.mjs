@@ -3,6 +3,30 @@
 // the panel in the workbench). Ends with one "N passed, N failed" line over all test runners, and
 // exits non-zero if any step failed.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The whole run uses a recognisable API key for the emulator's demo account. The emulator records
+// every signature it accepts, VS Code's logs and settings are kept, and the last step scans the
+// run's output and files for the key and those signatures.
+const scanKey = `tcxc-scan-${randomBytes(12).toString('hex')}`;
+const resultsDir = 'test-results';
+const scanDir = path.join(resultsDir, 'secret-scan');
+const outputLog = path.join(resultsDir, 'run-output.log');
+const signatureLog = path.join(
+  fs.mkdtempSync(path.join(os.tmpdir(), 'tcxc-signatures-')),
+  'signatures.txt',
+);
+fs.rmSync(scanDir, { recursive: true, force: true });
+fs.mkdirSync(scanDir, { recursive: true });
+const environment = {
+  ...process.env,
+  TCXC_DEMO_API_KEY: scanKey,
+  TCXC_SIGNATURE_LOG: signatureLog,
+  TCXC_SCAN_DIR: path.resolve(scanDir),
+};
 
 /** Steps: a label, a command, and whether its output contains mocha's test counts. */
 const steps = [
@@ -24,7 +48,7 @@ const steps = [
 /** Runs a command, echoing its output, and resolves with its exit code and output text. */
 function run(command, args) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment });
     let output = '';
     const echo = (stream) => (chunk) => {
       output += chunk;
@@ -46,6 +70,7 @@ function countTests(output) {
   return { passed: last(/^\s*(\d+) passing/gm), failed: last(/^\s*(\d+) failing/gm) };
 }
 
+let allOutput = '';
 let passed = 0;
 let failed = 0;
 const failedSteps = [];
@@ -53,6 +78,7 @@ for (const [label, command, args, countsTests] of steps) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
   const started = Date.now();
   const result = await run(command, args);
+  allOutput += result.output;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (countsTests) {
     const counts = countTests(result.output);
@@ -65,6 +91,27 @@ for (const [label, command, args, countsTests] of steps) {
   console.log(
     `=== ${label}: ${result.code === 0 ? 'ok' : `failed (exit ${result.code})`} in ${seconds} s`,
   );
+}
+
+// The scan runs last, over everything the steps above printed and wrote.
+fs.writeFileSync(outputLog, allOutput);
+console.log('\n=== secret scan: node out/test/harness/secretScan.js');
+const scan = await run('node', [
+  'out/test/harness/secretScan.js',
+  '--key',
+  scanKey,
+  '--signatures',
+  signatureLog,
+  resultsDir,
+  'dist',
+  'out',
+]);
+fs.rmSync(path.dirname(signatureLog), { recursive: true, force: true });
+if (scan.code === 0) {
+  passed += 1;
+} else {
+  failed += 1;
+  failedSteps.push('secret scan');
 }
 
 if (failedSteps.length > 0) {

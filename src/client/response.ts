@@ -184,13 +184,18 @@ function parseImfFixdate(text: string): number | undefined {
   return midnight.getTime() + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
+/** Characters of a body read for an excerpt; an error page's title and first words come early. */
+const EXCERPT_SCAN_LENGTH = 64 * 1024;
+
 /**
  * Shortens a body for an error message: the HTML title if there is one, otherwise the text with
  * tags and runs of whitespace collapsed, cut to a fixed length.
  */
 export function excerpt(body: string): string {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1];
-  const text = (title ?? body.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  // Tags are matched up to the next `<` at most, so a body full of `<` stays linear to scan.
+  const head = body.slice(0, EXCERPT_SCAN_LENGTH);
+  const title = /<title[^<>]*>([^<]*)<\/title>/i.exec(head)?.[1];
+  const text = (title ?? head.replace(/<[^<>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
 

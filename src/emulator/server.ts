@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,11 @@ export type { RateLimitOptions } from './rate-limit';
 /** Login of the emulator's default account. A public demo value, not a real TCXC login. */
 export const DEMO_LOGIN = 'demo';
 /** API key of the emulator's default account. A public demo value, not a real TCXC key. */
-export const DEMO_API_KEY = 'demo-api-key';
+/**
+ * API key of the demo account. TCXC_DEMO_API_KEY replaces it, so a test run can use a key that a
+ * scan of its logs and files can recognise.
+ */
+export const DEMO_API_KEY = process.env.TCXC_DEMO_API_KEY || 'demo-api-key';
 
 export const CALL_HISTORY_PATH = '/buyers/callhistory';
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
@@ -353,7 +358,11 @@ class Emulator implements RunningEmulator {
       return undefined;
     }
     const expected = signRequest(CDR_CONTROLLER, account.apiKey, login, Number(ts));
-    return equalInConstantTime(signature, expected) ? login : undefined;
+    if (!equalInConstantTime(signature, expected)) {
+      return undefined;
+    }
+    recordSignatureForScan(signature);
+    return login;
   }
 
   private record(request: ReceivedRequest, reply: Reply, fault?: EmulatorFault['type']): void {
@@ -503,4 +512,15 @@ function notFoundReply(path: string): Reply {
     `<h1>Not Found</h1><p>The requested URL ${escaped} was not found on this server.</p>` +
     '</body></html>\n';
   return { status: 404, headers: { 'Content-Type': HTML_TYPE }, body, count: 0 };
+}
+
+/**
+ * Appends a valid signature to the file named by TCXC_SIGNATURE_LOG, so the secret scan at the end
+ * of a test run can look for every signature that was sent. Without the variable it does nothing.
+ */
+function recordSignatureForScan(signature: string): void {
+  const file = process.env.TCXC_SIGNATURE_LOG;
+  if (file) {
+    fs.appendFileSync(file, `${signature}\n`);
+  }
 }

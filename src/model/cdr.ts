@@ -201,11 +201,15 @@ export function formatRecordJson(raw: RawCdr): string {
   }
 }
 
+let unserializableCount = 0;
+
 function stableText(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'undefined';
   } catch {
-    // Only a record built in memory, never parsed JSON, can hold a cycle or a bigint.
-    return 'unserializable';
+    // Nesting too deep for JSON.stringify, or a cycle or bigint in a record built in memory. Each
+    // such record gets its own key, so none is dropped as a duplicate of another.
+    unserializableCount++;
+    return `unserializable:${unserializableCount}`;
   }
 }

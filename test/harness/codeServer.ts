@@ -261,7 +261,11 @@ async function startOnPort(
   }
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= shutdown().then(removeTempDirs));
+  const stop = () =>
+    (stopping ??= shutdown().then(() => {
+      keepForSecretScan(layout, options.label ?? 'code-server');
+      removeTempDirs();
+    }));
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -496,4 +500,27 @@ function readTail(file: string, maxBytes = 8192): string {
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Copies what VS Code wrote to disk (its logs, the extension host's output channels, settings and
+ * the workspace) into the folder named by TCXC_SCAN_DIR, so the secret scan at the end of a test
+ * run can read it after the temporary folders are gone. Without TCXC_SCAN_DIR it does nothing.
+ */
+function keepForSecretScan(layout: TempLayout, label: string): void {
+  const scanDir = process.env.TCXC_SCAN_DIR;
+  if (!scanDir) {
+    return;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = path.join(scanDir, `${label}-${stamp}`);
+  for (const [from, to] of [
+    [path.join(layout.userDataDir, 'logs'), 'logs'],
+    [path.join(layout.userDataDir, 'User'), 'User'],
+    [layout.workspace, 'workspace'],
+  ]) {
+    if (fs.existsSync(from)) {
+      fs.cpSync(from, path.join(target, to), { recursive: true });
+    }
+  }
 }

@@ -422,3 +422,13 @@ describe('formatRecordJson', () => {
     assert.doesNotThrow(() => JSON.parse(text));
   });
 });
+
+describe('toCdr deeply nested records', () => {
+  it('keeps two such records apart', () => {
+    const deep = (tag: string) =>
+      JSON.parse(`{"tag":"${tag}","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as unknown;
+    const collection = new CdrCollection();
+    const change = collection.add([toCdr(deep('a')), toCdr(deep('b'))]);
+    assert.equal(change.added.length, 2);
+  });
+});

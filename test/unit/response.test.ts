@@ -438,6 +438,14 @@ describe('parseRetryAfter', () => {
 });
 
 describe('excerpt', () => {
+  it('reads a body of 1 MB of angle brackets', () => {
+    // Each `<` without a later `>` once made the tag pattern rescan the rest of the body.
+    const started = performance.now();
+    assert.equal(excerpt('<'.repeat(1_000_000)).startsWith('<'), true);
+    assert.equal(excerpt('<title'.repeat(200_000)).startsWith('<title'), true);
+    console.log(`      figure: two 1 MB excerpts in ${Math.round(performance.now() - started)} ms`);
+  });
+
   it('prefers the HTML title', () => {
     assert.equal(excerpt(BAD_GATEWAY_PAGE), '502 Bad Gateway');
   });
