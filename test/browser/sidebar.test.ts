@@ -59,6 +59,9 @@ describe('sidebar in a real browser', function () {
     const newestDate = newest.connect_time.slice(0, 10);
     const newestNumber = `+${newest.CLD.trim()}`;
     await view.getByText(newestNumber).first().waitFor({ timeout: 60_000 });
+    // The view's message and the "Load more" row can render a moment after the first calls.
+    await view.getByText(new RegExp(`${PAGE_SIZE} CDRs, more available`)).waitFor();
+    await view.getByText('Load more').waitFor();
     const text = await view.innerText();
     assert.ok(text.includes(newestDate), `the newest date ${newestDate} is not shown`);
     assert.ok(text.includes(newestNumber), `the newest call ${newestNumber} is not shown`);
