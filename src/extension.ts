@@ -13,6 +13,7 @@ import {
   HAS_HISTORY_CONTEXT,
   HistoryNode,
   VIEW_ID,
+  registerShowMoreCommand,
   viewMessage,
 } from './ui/tree';
 
@@ -64,6 +65,7 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     credentials,
     history,
     tree,
+    registerShowMoreCommand(tree),
     documents,
     treeView,
     panel,

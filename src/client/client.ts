@@ -150,7 +150,8 @@ export class TcxcClient implements PageSource {
     this.random = options.random ?? Math.random;
     const { apiKey, login } = options.credentials;
     this.sign = (ts) => signRequest(CDR_CONTROLLER, apiKey, login, ts);
-    this.redactKey = (text) => (apiKey ? text.split(apiKey).join('[redacted]') : text);
+    const keyForms = secretForms(apiKey);
+    this.redactKey = (text) => redactAll(text, keyForms);
     this.agent = createDispatcher({
       endpoint: this.endpoint,
       connectTimeoutMs: this.connectTimeoutMs,
@@ -268,8 +269,8 @@ export class TcxcClient implements PageSource {
   ): Promise<AttemptOutcome> {
     const ts = toUnixSeconds(this.now() + clockOffsetMs);
     const signature = this.sign(ts);
-    const redact = (text: string): string =>
-      this.redactKey(text).split(signature).join('[redacted]');
+    const signatureForms = secretForms(signature);
+    const redact = (text: string): string => redactAll(this.redactKey(text), signatureForms);
     const form = buildCdrForm(query, { ts, login: this.login, signature }, window);
     let exchange: Exchange;
     try {
@@ -593,4 +594,51 @@ export function validateEndpoint(endpoint: string): string {
 /** True for `localhost`, `[::1]` and four-part 127.x.x.x addresses, as `URL` normalizes them. */
 function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * Lists the forms in which a server could echo a secret back: as sent, upper case (hex
+ * signatures), JSON-escaped, percent-encoded, form-encoded and HTML-escaped.
+ */
+export function secretForms(secret: string): string[] {
+  if (secret === '') {
+    return [];
+  }
+  const forms = [
+    secret,
+    secret.toUpperCase(),
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
+    asciiJson(secret),
+    asciiJson(secret).replace(/\//g, '\\/'),
+    encodeURIComponent(secret),
+    new URLSearchParams({ value: secret }).toString().slice('value='.length),
+    secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;'),
+  ];
+  // Longest first, so a longer encoding is replaced before a form it contains.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/** Writes text as a JSON string body with every character outside ASCII as a `\\u` escape. */
+function asciiJson(text: string): string {
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[^\x20-\x7e]/g, (character) => {
+      return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+
+/** Replaces every occurrence of each form, compared without regular expressions. */
+function redactAll(text: string, forms: readonly string[]): string {
+  let result = text;
+  for (const form of forms) {
+    if (result.includes(form)) {
+      result = result.split(form).join('[redacted]');
+    }
+  }
+  return result;
 }

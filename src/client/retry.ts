@@ -204,7 +204,12 @@ export function planRetry(
       return backoff();
     }
     const delayMs = error.retryAfterSeconds * 1000;
-    return delayMs <= policy.maxRetryAfterMs ? { delayMs, reason } : undefined;
+    if (delayMs > policy.maxRetryAfterMs) {
+      return undefined;
+    }
+    // A Retry-After of 0, or a date already past, would retry at once every time, so the wait
+    // is at least the backoff's lower ceiling.
+    return { delayMs: Math.max(delayMs, Math.min(policy.baseDelayMs, policy.maxDelayMs)), reason };
   }
   if (error instanceof NetworkError) {
     const transient = error.afterHeaders || RETRYABLE_NETWORK_CODES.has(error.causeCode ?? '');

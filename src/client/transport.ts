@@ -83,6 +83,11 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
 
   const proxyUrl = parseProxyUrl(proxy.url);
   const proxyOrigin = proxyUrl.origin;
+  if (process.env.TCXC_LOOPBACK_ONLY === '1' && !isLoopbackHost(proxyUrl.hostname)) {
+    throw new RangeError(
+      `Proxy ${proxyOrigin} refused: TCXC_LOOPBACK_ONLY=1 allows only proxies on loopback`,
+    );
+  }
   options.logger?.info(
     `Requests to ${endpoint.origin} go through the proxy ${proxyOrigin} (from ${proxy.source}).`,
   );
@@ -277,6 +282,14 @@ export function parseProxyUrl(raw: string): URL {
     throw new RangeError(
       `Unsupported proxy URL "${redactProxyUrl(raw)}": only http:// and https:// proxies are ` +
         'supported',
+    );
+  }
+  // An unencoded "/" in a password ends the host early, so "user:pa/ss@host" would name the
+  // user as the proxy host and send the rest of the password there.
+  if (url.pathname.includes('@') || url.search.includes('@') || url.hash.includes('@')) {
+    throw new RangeError(
+      `Invalid proxy URL "${redactProxyUrl(raw)}": percent-encode "/", "?", "#" and "@" in ` +
+        'the user name and password (for example %2F for "/")',
     );
   }
   return url;
@@ -615,4 +628,8 @@ function codeOf(error: Error): string | undefined {
 function innermostMessage(error: Error): string {
   const chain = causeChain(error);
   return chain[chain.length - 1]?.message ?? error.message;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(hostname.toLowerCase());
 }

@@ -50,7 +50,13 @@ export interface Cdr {
 /** The date group of records whose time is missing or invalid. */
 export const UNKNOWN_DATE = 'unknown date';
 
-/** Derives the typed view of one raw record. Never throws for a value that JSON.parse returns. */
+/**
+ * Derives the typed view of one raw record. Never throws for a value that JSON.parse returns.
+ *
+ * Fields are read by plain functions, with fast paths for the API's usual `YYYY-MM-DD HH:MM:SS`
+ * times, whole-number strings and amounts of at most six decimals. Any other text takes the
+ * general parsers, so both paths give the same result.
+ */
 export function toCdr(value: unknown): Cdr {
   const problems: string[] = [];
   const raw: RawCdr =
@@ -60,133 +66,260 @@ export function toCdr(value: unknown): Cdr {
   if (raw !== value) {
     problems.push('record is not a JSON object');
   }
-  const reader = new FieldReader(raw, problems);
-  const setupTime = reader.time('setup_time');
-  const connectTime = reader.time('connect_time');
-  const durationSeconds = reader.integer('duration');
-  const iCdr = reader.identifier('i_cdr');
+  const setupText = raw.setup_time;
+  const setupTime = readTime('setup_time', setupText, problems);
+  const connectText = raw.connect_time;
+  const connectTime = readTime('connect_time', connectText, problems);
+  const durationSeconds = readInteger(raw, 'duration', problems);
+  const iCdr = readIdentifier(raw, 'i_cdr', problems);
+  const key = iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`;
+  const cld = readText(raw, 'CLD', problems);
+  const cli = readText(raw, 'CLI', problems);
+  const callId = readText(raw, 'call_id', problems);
+  const disconnectTime = readTime('disconnect_time', raw.disconnect_time, problems);
+  // A time that parsed is API text, whose first ten characters are its UTC calendar date.
+  let utcDate = UNKNOWN_DATE;
+  if (connectTime !== undefined) {
+    utcDate = (connectText as string).trim().slice(0, 10);
+  } else if (setupTime !== undefined) {
+    utcDate = (setupText as string).trim().slice(0, 10);
+  }
   return {
     raw,
-    key: iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`,
+    key,
     iCdr,
-    cld: reader.text('CLD'),
-    cli: reader.text('CLI'),
-    callId: reader.text('call_id'),
+    cld,
+    cli,
+    callId,
     setupTime,
     connectTime,
-    disconnectTime: reader.time('disconnect_time'),
-    utcDate: (connectTime ?? setupTime)?.toISOString().slice(0, 10) ?? UNKNOWN_DATE,
+    disconnectTime,
+    utcDate,
     durationSeconds,
-    billedSeconds: reader.nullableInteger('billed_duration'),
-    billingPrefix: reader.text('billing_prefix'),
-    price1Micros: reader.money('billing_price_1'),
-    priceNMicros: reader.money('billing_price_n'),
-    interval1Seconds: reader.integer('billing_interval_1'),
-    intervalNSeconds: reader.integer('billing_interval_n'),
-    amountMicros: reader.money('customer_amount'),
-    disconnectCode: reader.integer('disconnect_code'),
-    disconnectReason: reader.text('disconnect_reason'),
-    countryName: reader.text('country_name'),
-    vendorName: reader.text('vendor_name'),
-    accountName: reader.text('account_name'),
-    connectionName: reader.text('connection_name'),
-    description: reader.text('description'),
-    customerIp: reader.text('customer_ip'),
+    billedSeconds: readNullableInteger(raw, 'billed_duration', problems),
+    billingPrefix: readText(raw, 'billing_prefix', problems),
+    price1Micros: readMoney(raw, 'billing_price_1', problems),
+    priceNMicros: readMoney(raw, 'billing_price_n', problems),
+    interval1Seconds: readInteger(raw, 'billing_interval_1', problems),
+    intervalNSeconds: readInteger(raw, 'billing_interval_n', problems),
+    amountMicros: readMoney(raw, 'customer_amount', problems),
+    disconnectCode: readInteger(raw, 'disconnect_code', problems),
+    disconnectReason: readText(raw, 'disconnect_reason', problems),
+    countryName: readText(raw, 'country_name', problems),
+    vendorName: readText(raw, 'vendor_name', problems),
+    accountName: readText(raw, 'account_name', problems),
+    connectionName: readText(raw, 'connection_name', problems),
+    description: readText(raw, 'description', problems),
+    customerIp: readText(raw, 'customer_ip', problems),
     answered: (durationSeconds ?? 0) > 0,
     problems,
   };
 }
 
-/** Reads typed values out of a raw record and notes each field it cannot type. */
-class FieldReader {
-  constructor(
-    private readonly raw: RawCdr,
-    private readonly problems: string[],
-  ) {}
+// Each reader below reads one field of a raw record and adds a line to `problems` for a value it
+// cannot type.
 
-  /** Trimmed text; null, missing or non-text values become empty text. */
-  text(field: string): string {
-    return this.optionalText(field) ?? '';
+/** Reads trimmed text; null, missing or non-text values become empty text. */
+function readText(raw: RawCdr, field: string, problems: string[]): string {
+  return readOptionalText(raw, field, problems) ?? '';
+}
+
+function readOptionalText(raw: RawCdr, field: string, problems: string[]): string | undefined {
+  const value = raw[field];
+  if (typeof value === 'string') {
+    return value.trim();
   }
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return String(value);
+  }
+  if (value !== null && value !== undefined) {
+    problems.push(`${field} is not text`);
+  }
+  return undefined;
+}
 
-  optionalText(field: string): string | undefined {
-    const value = this.raw[field];
-    if (typeof value === 'string') {
-      return value.trim();
-    }
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      return String(value);
-    }
-    if (value !== null && value !== undefined) {
-      this.problems.push(`${field} is not text`);
-    }
+/**
+ * Reads a record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal.
+ * Such a number is reported and read as undefined, so the record gets a content-based key.
+ */
+function readIdentifier(raw: RawCdr, field: string, problems: string[]): string | undefined {
+  const value = raw[field];
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    problems.push(`${field} is a number too large to read exactly`);
     return undefined;
   }
+  return readOptionalText(raw, field, problems);
+}
 
-  /**
-   * Reads a record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal.
-   * Such a number is reported and read as undefined, so the record gets a content-based key.
-   */
-  identifier(field: string): string | undefined {
-    const value = this.raw[field];
-    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      this.problems.push(`${field} is a number too large to read exactly`);
-      return undefined;
-    }
-    return this.optionalText(field);
+function readInteger(raw: RawCdr, field: string, problems: string[]): number | undefined {
+  const value = raw[field];
+  if (value === undefined) {
+    problems.push(`${field} is missing`);
+    return undefined;
   }
+  return parseInteger(field, value, problems);
+}
 
-  integer(field: string): number | undefined {
-    const value = this.raw[field];
-    if (value === undefined) {
-      this.problems.push(`${field} is missing`);
-      return undefined;
-    }
-    return this.parseInteger(field, value);
-  }
+function readNullableInteger(raw: RawCdr, field: string, problems: string[]): number | undefined {
+  const value = raw[field];
+  return value === null || value === undefined ? undefined : parseInteger(field, value, problems);
+}
 
-  nullableInteger(field: string): number | undefined {
-    const value = this.raw[field];
-    return value === null || value === undefined ? undefined : this.parseInteger(field, value);
+function readMoney(raw: RawCdr, field: string, problems: string[]): bigint | undefined {
+  const value = raw[field];
+  let micros: bigint | undefined;
+  if (typeof value === 'string') {
+    micros = plainMicros(value) ?? parseMicros(value);
+  } else if (typeof value === 'number' && Number.isFinite(value)) {
+    // String() gives the same text that parseMicros reads, unless it is in exponent form.
+    micros = plainMicros(String(value)) ?? parseMicros(value);
+  } else {
+    micros = parseMicros(value);
   }
+  if (micros === undefined && value !== null) {
+    problems.push(`${field} is ${value === undefined ? 'missing' : 'not an amount'}`);
+  }
+  return micros;
+}
 
-  money(field: string): bigint | undefined {
-    const value = this.raw[field];
-    const micros = parseMicros(value);
-    if (micros === undefined && value !== null) {
-      this.problems.push(`${field} is ${value === undefined ? 'missing' : 'not an amount'}`);
-    }
-    return micros;
+function readTime(field: string, value: unknown, problems: string[]): Date | undefined {
+  const date = typeof value === 'string' ? parseTime(value) : undefined;
+  if (date === undefined && value !== null) {
+    problems.push(`${field} is ${value === undefined ? 'missing' : 'not a UTC time'}`);
   }
+  return date;
+}
 
-  time(field: string): Date | undefined {
-    const value = this.raw[field];
-    const date = typeof value === 'string' ? parseApiDate(value) : undefined;
-    if (date === undefined && value !== null) {
-      this.problems.push(`${field} is ${value === undefined ? 'missing' : 'not a UTC time'}`);
+/** Reads a whole number that is zero or more, as every integer field of a CDR is. */
+function parseInteger(field: string, value: unknown, problems: string[]): number | undefined {
+  if (typeof value === 'string') {
+    const number = plainWholeNumber(value);
+    if (number !== undefined) {
+      return number;
     }
-    return date;
   }
+  let text = '';
+  if (typeof value === 'number') {
+    text = String(value);
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  }
+  if (!/^-?\d{1,15}$/.test(text)) {
+    problems.push(`${field} is not a whole number`);
+    return undefined;
+  }
+  const number = Number(text);
+  if (number < 0) {
+    problems.push(`${field} is negative`);
+    return undefined;
+  }
+  return number;
+}
 
-  /** Reads a whole number that is zero or more, as every integer field of a CDR is. */
-  private parseInteger(field: string, value: unknown): number | undefined {
-    let text = '';
-    if (typeof value === 'number') {
-      text = String(value);
-    } else if (typeof value === 'string') {
-      text = value.trim();
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/**
+ * Reads `length` ASCII digits of `text` from `start` as a number, or returns -1 when one of them
+ * is not a digit.
+ */
+function readDigits(text: string, start: number, length: number): number {
+  let number = 0;
+  for (let index = start; index < start + length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < DIGIT_0 || code > DIGIT_9) {
+      return -1;
     }
-    if (!/^-?\d{1,15}$/.test(text)) {
-      this.problems.push(`${field} is not a whole number`);
-      return undefined;
-    }
-    const number = Number(text);
-    if (number < 0) {
-      this.problems.push(`${field} is negative`);
-      return undefined;
-    }
-    return number;
+    number = number * 10 + (code - DIGIT_0);
   }
+  return number;
+}
+
+/** Reads 1 to 15 ASCII digits and nothing else; returns undefined for any other text. */
+function plainWholeNumber(text: string): number | undefined {
+  if (text.length === 0 || text.length > 15) {
+    return undefined;
+  }
+  const number = readDigits(text, 0, text.length);
+  return number < 0 ? undefined : number;
+}
+
+/** Largest count of whole-unit digits that keeps micro-units below 2^53 in a plain number. */
+const MAX_PLAIN_WHOLE_DIGITS = 9;
+
+/**
+ * Reads an amount written as plain digits with at most six decimals, such as `0.004987`, into
+ * micro-units without rounding. Returns undefined for any other text, such as a sign, spaces, an
+ * exponent or a seventh decimal, which {@link parseMicros} reads instead.
+ */
+function plainMicros(text: string): bigint | undefined {
+  const point = text.indexOf('.');
+  const wholeLength = point < 0 ? text.length : point;
+  const fractionLength = point < 0 ? 0 : text.length - point - 1;
+  if (wholeLength === 0 || wholeLength > MAX_PLAIN_WHOLE_DIGITS) {
+    return undefined;
+  }
+  if (point >= 0 && (fractionLength === 0 || fractionLength > 6)) {
+    return undefined;
+  }
+  const whole = readDigits(text, 0, wholeLength);
+  const fraction = fractionLength === 0 ? 0 : readDigits(text, point + 1, fractionLength);
+  if (whole < 0 || fraction < 0) {
+    return undefined;
+  }
+  return BigInt(whole * 1_000_000 + fraction * 10 ** (6 - fractionLength));
+}
+
+const HYPHEN = 45;
+const SPACE = 32;
+const COLON = 58;
+
+/**
+ * Parses an API `YYYY-MM-DD HH:MM:SS` UTC time. Text with exactly that layout, a year from 100
+ * and fields in range is read here; anything else, years 0 to 99 included, goes to
+ * {@link parseApiDate}, which also rejects dates such as 2024-02-30.
+ */
+function parseTime(text: string): Date | undefined {
+  if (
+    text.length === 19 &&
+    text.charCodeAt(4) === HYPHEN &&
+    text.charCodeAt(7) === HYPHEN &&
+    text.charCodeAt(10) === SPACE &&
+    text.charCodeAt(13) === COLON &&
+    text.charCodeAt(16) === COLON
+  ) {
+    const year = readDigits(text, 0, 4);
+    const month = readDigits(text, 5, 2);
+    const day = readDigits(text, 8, 2);
+    const hour = readDigits(text, 11, 2);
+    const minute = readDigits(text, 14, 2);
+    const second = readDigits(text, 17, 2);
+    if (
+      year >= 100 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth(year, month) &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59
+    ) {
+      return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    }
+  }
+  return parseApiDate(text);
+}
+
+/** Days in `month` (1 to 12) of `year` in the proleptic Gregorian calendar, as Date uses. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    return leap ? 29 : 28;
+  }
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

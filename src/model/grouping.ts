@@ -65,10 +65,16 @@ export class CdrCollection {
     return this.byKey.get(key);
   }
 
+  /**
+   * Adds the records whose key is not loaded yet. Each date's new records are sorted on their own
+   * and merged into the date, so a page costs time in proportion to its size plus the dates it
+   * touches, and a page older than everything loaded is appended.
+   */
   add(cdrs: Iterable<Cdr>): CollectionChange {
     const added: Cdr[] = [];
     const newDates = new Set<string>();
     const changedDates = new Set<string>();
+    const addedByDate = new Map<string, Cdr[]>();
     let duplicates = 0;
     for (const cdr of cdrs) {
       if (this.byKey.has(cdr.key)) {
@@ -77,19 +83,22 @@ export class CdrCollection {
       }
       this.byKey.set(cdr.key, cdr);
       added.push(cdr);
-      const group = this.byDate.get(cdr.utcDate);
-      if (group) {
-        group.push(cdr);
-        if (!newDates.has(cdr.utcDate)) {
-          changedDates.add(cdr.utcDate);
-        }
+      const batch = addedByDate.get(cdr.utcDate);
+      if (batch) {
+        batch.push(cdr);
       } else {
-        this.byDate.set(cdr.utcDate, [cdr]);
-        newDates.add(cdr.utcDate);
+        addedByDate.set(cdr.utcDate, [cdr]);
+        (this.byDate.has(cdr.utcDate) ? changedDates : newDates).add(cdr.utcDate);
       }
     }
-    for (const date of [...newDates, ...changedDates]) {
-      this.byDate.get(date)?.sort(newestFirst);
+    for (const [date, batch] of addedByDate) {
+      batch.sort(newestFirst);
+      const group = this.byDate.get(date);
+      if (group) {
+        mergeNewestFirst(group, batch);
+      } else {
+        this.byDate.set(date, batch);
+      }
       this.totalsCache.delete(date);
     }
     return { added, duplicates, newDates: [...newDates], changedDates: [...changedDates] };
@@ -134,6 +143,31 @@ function compareDatesNewestFirst(a: string, b: string): number {
     return Number(a === UNKNOWN_DATE) - Number(b === UNKNOWN_DATE);
   }
   return compareTextDescending(a, b);
+}
+
+/**
+ * Merges `batch` into `group`, both sorted newest first, in place, so that a `cdrs` array that a
+ * caller already holds shows the new records as it did when whole dates were sorted again. A batch
+ * older than the whole group is appended; otherwise the merge fills the array from its end.
+ */
+function mergeNewestFirst(group: Cdr[], batch: readonly Cdr[]): void {
+  let i = group.length - 1;
+  let j = batch.length - 1;
+  if (newestFirst(group[i], batch[0]) < 0) {
+    for (const cdr of batch) {
+      group.push(cdr);
+    }
+    return;
+  }
+  group.length += batch.length;
+  let k = group.length - 1;
+  while (j >= 0) {
+    if (i >= 0 && newestFirst(group[i], batch[j]) > 0) {
+      group[k--] = group[i--];
+    } else {
+      group[k--] = batch[j--];
+    }
+  }
 }
 
 function newestFirst(a: Cdr, b: Cdr): number {

@@ -103,6 +103,11 @@ export interface PanelStatus {
   /** The last failure, such as "Page 3 failed: HTTP 503 …", until the next success. */
   readonly error: string | null;
   readonly hasCredentials: boolean;
+  /**
+   * Present when loading stopped at the `tcxc.maxCdrsInMemory` limit while the server may have
+   * more records, so `loaded` is not the whole query.
+   */
+  readonly capped?: { readonly limit: number };
 }
 
 /** Messages from the extension to the panel. */

@@ -215,6 +215,7 @@ export class CdrPanel implements vscode.Disposable {
     } else if (history.loadingRequest) {
       loading = 'page';
     }
+    const limit = history.maxRecords;
     return {
       loading,
       description: request ? describeRequest(request) : 'Nothing fetched yet',
@@ -223,6 +224,8 @@ export class CdrPanel implements vscode.Disposable {
       hasMore: history.hasMore,
       error: failureText(failure, queryFailure),
       hasCredentials: this.hasCredentials,
+      // Absent unless capped, so the status stays as it was for every other query.
+      ...(history.capReached && limit !== undefined ? { capped: { limit } } : {}),
     };
   }
 

@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { TcxcCredentials } from '../client/client';
 import { AuthenticationError, CancelledError, isTcxcError } from '../client/errors';
 import { Cdr } from '../model/cdr';
-import { formatNumber, inertText, singleLine } from '../model/format';
+import { formatNumber, inertText, singleLine, stripUnsafe } from '../model/format';
 import { QueryRequest, describeRequest, resolveQuery } from '../model/timeWindow';
 import { CdrPanel } from './cdrPanel';
 import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
 import { CallHistory, errorMessage } from './history';
+import { exportCdrsCommand } from './exportCommand';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
 import { Log } from './log';
 import { promptQueryRequest } from './queryInput';
@@ -44,6 +45,7 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
   openCdrJson: (context, target) => openCdrJson(context, target),
   openPanel: openPanel,
   showCdr: (context, target) => showCdr(context, target),
+  exportCdrs: (context, target) => exportCdrsCommand(context, target),
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -312,7 +314,7 @@ function reportError(
     openLog,
   ];
   const notification = vscode.window.showErrorMessage(
-    `${operation} failed: ${inertText(errorMessage(error))}`,
+    `${operation} failed: ${inertText(stripUnsafe(errorMessage(error)))}`,
     ...actions,
   );
   void notification.then(async (answer) => {

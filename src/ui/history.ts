@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { PageSource, TcxcClient, TcxcCredentials, validateEndpoint } from '../client/client';
+import { loadRemainingPagesConcurrently } from '../client/concurrentPaging';
 import { CancelledError } from '../client/errors';
 import { CdrPager, PageResult } from '../client/paging';
 import { Cdr } from '../model/cdr';
 import { CdrCollection } from '../model/grouping';
 import { QueryRequest, resolveQuery } from '../model/timeWindow';
+import { formatCount } from '../panel/table';
 import { MissingCredentialsError } from './credentials';
 import { Log } from './log';
 import { RequestSettings, sameProxySettings } from './settings';
@@ -41,9 +43,11 @@ interface InFlightLoad {
 }
 
 /**
- * The loaded call history: one query, its pager and its records. Only one page loads at a time.
- * A new query keeps the records on screen until its first page arrives, and each request reads
- * the credentials and settings stored at the moment it is sent.
+ * The loaded call history: one query, its pager and its records. One page loads at a time, except
+ * in {@link loadAllPages}, which requests up to `tcxc.fetchConcurrency` pages at once and adds them
+ * in page order. A new query keeps the records on screen until its first page arrives, and each
+ * request reads the credentials and settings stored at the moment it is sent. Loading stops at
+ * `tcxc.maxCdrsInMemory` records, with an information message.
  */
 export class CallHistory implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<HistoryChange>();
@@ -56,11 +60,14 @@ export class CallHistory implements vscode.Disposable {
   private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
   private queryFailure: QueryFailure | undefined;
-  private bulkLoad: Promise<number> | undefined;
+  private bulkLoad:
+    { promise: Promise<number>; cancel: vscode.CancellationTokenSource } | undefined;
   constructor(
     private readonly log: Log,
     private readonly readCredentials: () => Promise<TcxcCredentials | undefined>,
     private readonly readSettings: () => RequestSettings,
+    private readonly showInformation: (message: string) => void = (message) =>
+      void vscode.window.showInformationMessage(message),
   ) {}
 
   get request(): QueryRequest | undefined {
@@ -99,6 +106,19 @@ export class CallHistory implements vscode.Disposable {
     return this.pager?.pageCount ?? 0;
   }
 
+  /**
+   * True when loading stopped at {@link maxRecords} while the server may have more. The query
+   * stays {@link hasMore}, but Load more and Load all load nothing until the limit is raised.
+   */
+  get capReached(): boolean {
+    return this.pager?.capReached ?? false;
+  }
+
+  /** The `tcxc.maxCdrsInMemory` limit applied to the last load of the shown query. */
+  get maxRecords(): number | undefined {
+    return this.pager?.maxRecords;
+  }
+
   get lastFailure(): PageFailure | undefined {
     return this.failure;
   }
@@ -122,9 +142,13 @@ export class CallHistory implements vscode.Disposable {
     validateEndpoint(settings.endpoint);
     this.cancelInFlight();
     const pager = new CdrPager(this.createSource(), query, request.pageSize ?? settings.pageSize);
+    pager.maxRecords = settings.maxCdrsInMemory;
     try {
       const result = await this.load(pager, request, token);
       this.adopt(pager, request);
+      if (result.capReached) {
+        this.reportCap(pager);
+      }
       return result;
     } catch (error) {
       const replaced = this.inFlight !== undefined;
@@ -142,7 +166,11 @@ export class CallHistory implements vscode.Disposable {
     }
   }
 
-  /** Loads the next page of the shown query; a call during its load joins that load. */
+  /**
+   * Loads the next page of the shown query; a call during a load joins the page that loads next.
+   * At the record limit it sends no request, shows an information message and resolves with an
+   * empty result whose `capReached` is true.
+   */
   async loadNextPage(token?: vscode.CancellationToken): Promise<PageResult> {
     if (!this.pager || !this.currentRequest) {
       throw new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first');
@@ -150,49 +178,178 @@ export class CallHistory implements vscode.Disposable {
     if (this.inFlight && this.inFlight.pager !== this.pager) {
       throw new Error('A new query is still loading its first page. Wait for it to finish.');
     }
-    return this.inFlight?.promise ?? this.load(this.pager, this.currentRequest, token);
+    if (this.inFlight) {
+      // Cancelling any caller that waits for this page cancels the page, as the user asked.
+      const load = this.inFlight;
+      const cancellation = token?.onCancellationRequested(() => load.abort.abort());
+      return load.promise.finally(() => cancellation?.dispose());
+    }
+    const pager = this.pager;
+    pager.maxRecords = this.readSettings().maxCdrsInMemory;
+    if (pager.capReached) {
+      this.reportCap(pager);
+      return emptyPageAtCap(pager);
+    }
+    const result = await this.load(pager, this.currentRequest, token);
+    if (result.capReached && pager === this.pager) {
+      this.reportCap(pager);
+    }
+    return result;
   }
 
   /**
-   * Loads every remaining page of the shown query, one after another, and resolves with the
-   * number of pages loaded. It stops at the last page, on a failure (the pages loaded so far
-   * stay), on cancellation, and when a new query replaces this one. A second call joins the first.
+   * Loads every remaining page of the shown query with up to `tcxc.fetchConcurrency` requests in
+   * flight, adds the pages in page order and calls `onPage` after each one. Resolves with the
+   * number of pages loaded. It stops at the last page, at `tcxc.maxCdrsInMemory` records (with an
+   * information message), on cancellation, and when a new query replaces this one. On a failure,
+   * the pages before the failed one stay, {@link lastFailure} names the failed page, and the next
+   * Load more or Load all continues there. A second call joins the first.
    */
   loadAllPages(
     token?: vscode.CancellationToken,
     onPage?: (result: PageResult) => void,
   ): Promise<number> {
     if (this.bulkLoad) {
-      return this.bulkLoad;
+      // A second caller joins the load, and cancelling either caller stops it.
+      const bulk = this.bulkLoad;
+      const cancellation = token?.onCancellationRequested(() => bulk.cancel.cancel());
+      return bulk.promise.finally(() => cancellation?.dispose());
     }
+    const cancel = new vscode.CancellationTokenSource();
+    const outerCancellation = token?.onCancellationRequested(() => cancel.cancel());
+    if (token?.isCancellationRequested) {
+      cancel.cancel();
+    }
+    const bulkToken = cancel.token;
     const pager = this.pager;
-    if (!pager) {
+    const request = this.currentRequest;
+    if (!pager || !request) {
       return Promise.reject(
         new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first'),
       );
     }
     const run = async () => {
       let pages = 0;
-      while (this.pager === pager && !pager.done) {
-        if (token?.isCancellationRequested) {
-          throw new CancelledError();
-        }
-        const result = await this.loadNextPage(token);
-        if (this.pager !== pager) {
-          break;
+      if (this.inFlight) {
+        // A page that is loading already, such as from Load more, comes first, so pages stay in
+        // order.
+        const result = await this.loadNextPage(bulkToken);
+        if (this.pager !== pager || result.capReached) {
+          return pages;
         }
         pages++;
         onPage?.(result);
       }
-      return pages;
+      if (pager.done) {
+        return pages;
+      }
+      if (bulkToken.isCancellationRequested) {
+        throw new CancelledError();
+      }
+      const settings = this.readSettings();
+      pager.maxRecords = settings.maxCdrsInMemory;
+      if (pager.capReached) {
+        this.reportCap(pager);
+        return pages;
+      }
+      const loaded = await this.loadConcurrently(pager, request, settings.fetchConcurrency, {
+        token: bulkToken,
+        onPage,
+      });
+      return pages + loaded;
     };
     const load = run().finally(() => {
       this.bulkLoad = undefined;
+      outerCancellation?.dispose();
+      cancel.dispose();
       this.changeEmitter.fire({ kind: 'loading' });
     });
-    this.bulkLoad = load;
+    this.bulkLoad = { promise: load, cancel };
     this.changeEmitter.fire({ kind: 'loading' });
     return load;
+  }
+
+  /**
+   * Loads the remaining pages of `pager` concurrently, firing a `page` change for each page in
+   * page order, and returns the number of pages loaded. A failure is stored in
+   * {@link lastFailure} with the index of the failed page before it is thrown.
+   */
+  private async loadConcurrently(
+    pager: CdrPager,
+    request: QueryRequest,
+    concurrency: number,
+    { token, onPage }: { token?: vscode.CancellationToken; onPage?: (result: PageResult) => void },
+  ): Promise<number> {
+    const abort = new AbortController();
+    const cancellation = token?.onCancellationRequested(() => abort.abort());
+    const firstPage = pager.pageCount + 1;
+    this.log.info(
+      'History',
+      `Loading all pages from page ${firstPage} with up to ${concurrency} requests at a time`,
+    );
+    let next = new PendingPage();
+    let load: InFlightLoad = { pager, request, promise: next.promise, abort };
+    this.inFlight = load;
+    this.changeEmitter.fire({ kind: 'loading' });
+    let pages = 0;
+    try {
+      const results = loadRemainingPagesConcurrently(pager, {
+        concurrency,
+        signal: abort.signal,
+        onConcurrencyChange: (lowered) =>
+          this.log.warn(
+            'History',
+            `HTTP 429 after retries: loading the remaining pages with up to ${lowered} ` +
+              'requests at a time',
+          ),
+      });
+      for await (const result of results) {
+        pages++;
+        if (pager === this.pager) {
+          this.failure = undefined;
+          this.queryFailure = undefined;
+          this.changeEmitter.fire({ kind: 'page', ...result });
+        }
+        // A caller of loadNextPage during this load receives the page it joined, and a later one
+        // joins the next page.
+        next.resolve(result);
+        next = new PendingPage();
+        if (this.inFlight === load) {
+          load = { ...load, promise: next.promise };
+          this.inFlight = load;
+        }
+        onPage?.(result);
+      }
+      if (pager.capReached && pager === this.pager) {
+        this.reportCap(pager);
+      }
+      this.log.info('History', `Loaded ${pages} pages from page ${firstPage}`);
+      return pages;
+    } catch (error) {
+      next.reject(error);
+      if (pager === this.pager && !(error instanceof CancelledError)) {
+        this.failure = { pageIndex: pager.pageCount, message: errorMessage(error) };
+      }
+      throw error;
+    } finally {
+      // After the last page, a caller still waiting for a next page gets none.
+      next.reject(new CancelledError());
+      cancellation?.dispose();
+      if (this.inFlight === load) {
+        this.inFlight = undefined;
+      }
+      this.changeEmitter.fire({ kind: 'loading' });
+    }
+  }
+
+  /** Tells the user that loading stopped at the record limit, so no record is dropped silently. */
+  private reportCap(pager: CdrPager): void {
+    const loaded = formatCount(pager.collection.size);
+    this.log.info('History', `Stopped at ${loaded} CDRs, the tcxc.maxCdrsInMemory limit`);
+    this.showInformation(
+      `TCXC: ${loaded} CDRs are loaded, the limit set by tcxc.maxCdrsInMemory, so loading ` +
+        'stopped. Run "TCXC: Export CDRs" to get every CDR of the query, or raise the limit.',
+    );
   }
 
   /** Cancels the page that is loading, if any; its query and records stay. */
@@ -328,10 +485,64 @@ export class CallHistory implements vscode.Disposable {
     load?.abort.abort();
   }
 
+  /**
+   * Returns what an export of the shown query needs: its filters resolved now, with an open end
+   * fixed to now, its page size, and a page source of its own. Throws when nothing was fetched.
+   */
+  exportSource(): {
+    query: import('../client/client').FixedQuery;
+    pageSize: number;
+    source: PageSource;
+  } {
+    if (!this.pager || !this.currentRequest) {
+      throw new Error('Nothing has been fetched yet: run "TCXC: Fetch CDRs" first');
+    }
+    const now = Date.now();
+    const query = resolveQuery(this.currentRequest, now);
+    return {
+      query: { ...query, dateTo: query.dateTo ?? new Date(now) },
+      pageSize: this.pager.pageSize,
+      source: this.createSource(),
+    };
+  }
+
   dispose(): void {
     this.cancelInFlight();
     this.closeClient();
     this.changeEmitter.dispose();
+  }
+}
+
+/** Builds the result of a Load more at the record limit, which sends no request. */
+function emptyPageAtCap(pager: CdrPager): PageResult {
+  return {
+    added: [],
+    duplicates: 0,
+    newDates: [],
+    changedDates: [],
+    pageIndex: pager.pageCount,
+    received: 0,
+    lastPage: false,
+    capReached: true,
+  };
+}
+
+/**
+ * A page that has not arrived yet, for callers that join a running load. Its promise settles
+ * once; later calls of resolve or reject do nothing.
+ */
+class PendingPage {
+  readonly promise: Promise<PageResult>;
+  resolve: (result: PageResult) => void = () => undefined;
+  reject: (error: unknown) => void = () => undefined;
+
+  constructor() {
+    this.promise = new Promise<PageResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A load can end without any caller joining, so an unobserved rejection is expected.
+    this.promise.catch(() => undefined);
   }
 }
 

@@ -4,6 +4,14 @@ import { ProxyConfig } from '../client/transport';
 
 export const SECTION = 'tcxc';
 
+/**
+ * Default of `tcxc.fetchConcurrency`. TCXC returns HTTP 429 when an account sends too many
+ * requests and publishes no limit, so the default stays low.
+ */
+export const DEFAULT_FETCH_CONCURRENCY = 2;
+/** Default of `tcxc.maxCdrsInMemory`. */
+export const DEFAULT_MAX_CDRS_IN_MEMORY = 200_000;
+
 /** The settings that shape requests, read fresh for each new query. */
 export interface RequestSettings {
   readonly endpoint: string;
@@ -12,6 +20,10 @@ export interface RequestSettings {
   /** Time limit for connecting, TLS and any proxy tunnel included. */
   readonly connectTimeoutMs: number;
   readonly pageSize: number;
+  /** Maximum number of page requests in flight while all pages of a query load. */
+  readonly fetchConcurrency: number;
+  /** Maximum number of CDRs of one query kept in memory; loading stops there. */
+  readonly maxCdrsInMemory: number;
   /** VS Code's own `http.proxy`, `http.proxyStrictSSL` and `http.noProxy` settings. */
   readonly proxy: ProxyConfig;
 }
@@ -23,6 +35,12 @@ export function readRequestSettings(): RequestSettings {
     timeoutMs: clamp(config.get<unknown>('requestTimeoutSeconds'), 30, 1, 600) * 1000,
     connectTimeoutMs: clamp(config.get<unknown>('connectTimeoutSeconds'), 10, 1, 120) * 1000,
     pageSize: Math.round(clamp(config.get<unknown>('pageSize'), 100, 1, 5000)),
+    fetchConcurrency: Math.round(
+      clamp(config.get<unknown>('fetchConcurrency'), DEFAULT_FETCH_CONCURRENCY, 1, 8),
+    ),
+    maxCdrsInMemory: Math.round(
+      clamp(config.get<unknown>('maxCdrsInMemory'), DEFAULT_MAX_CDRS_IN_MEMORY, 1000, 2_000_000),
+    ),
     proxy: readProxySettings(),
   };
 }

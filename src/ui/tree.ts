@@ -9,10 +9,21 @@ import {
   singleLine,
 } from '../model/format';
 import { formatMicros } from '../model/money';
+import { formatCount } from '../panel/table';
 import { describeRequest } from '../model/timeWindow';
 import { CallHistory, HistoryChange } from './history';
 
 export const VIEW_ID = 'tcxc.callHistory';
+
+/** Command that shows the next slice of a date's calls; its argument is the `YYYY-MM-DD` date. */
+export const SHOW_MORE_COMMAND = 'tcxc.showMoreCalls';
+
+/**
+ * Calls listed under a date before a "Show more" row, and how many more each use of that row
+ * lists. VS Code builds a tree item for every child it receives, so a date with 50,000 calls would
+ * otherwise take seconds to expand.
+ */
+export const CDR_SLICE_SIZE = 500;
 
 /** Context key that is true while a query with at least one loaded page is shown. */
 export const HAS_HISTORY_CONTEXT = 'tcxc.hasHistory';
@@ -33,6 +44,10 @@ export function viewMessage(history: CallHistory): string | undefined {
   if (history.pageCount === 0) {
     return history.lastFailure ? `${description} · loading failed` : undefined;
   }
+  if (history.capReached) {
+    const loaded = formatCount(history.collection.size);
+    return `${description} · ${loaded} CDRs loaded, the tcxc.maxCdrsInMemory limit; export to get all`;
+  }
   const more = history.hasMore ? ', more available' : ', all loaded';
   return `${description} · ${history.collection.size} CDRs${more}`;
 }
@@ -52,17 +67,24 @@ export class CdrNode {
   ) {}
 }
 
+/** The row after the calls listed under a date, while that date has more calls than listed. */
+export class ShowMoreNode {
+  readonly kind = 'showMore';
+  constructor(readonly parent: DateNode) {}
+}
+
 /** The action row at the end of the list: load the next page, or retry a failed one. */
 export class LoadMoreNode {
   readonly kind = 'loadMore';
 }
 
-export type HistoryNode = DateNode | CdrNode | LoadMoreNode;
+export type HistoryNode = DateNode | CdrNode | ShowMoreNode | LoadMoreNode;
 
 /**
- * Shapes the loaded call history into a tree: UTC dates newest first, their calls, and a
- * "Load more" row while pages remain. Node objects are kept per key so that a refresh can target
- * one date node and item ids stay stable.
+ * Shapes the loaded call history into a tree: UTC dates newest first, their calls in slices of
+ * {@link CDR_SLICE_SIZE} with a "Show more" row, and a "Load more" row while pages remain. Node
+ * objects are kept per key so that a refresh can target one date node and item ids stay stable.
+ * The number of calls listed under each date lasts until the next query.
  */
 export class CallHistoryProvider
   implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable
@@ -71,6 +93,9 @@ export class CallHistoryProvider
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly dateNodes = new Map<string, DateNode>();
   private readonly cdrNodes = new Map<string, CdrNode>();
+  private readonly showMoreNodes = new Map<string, ShowMoreNode>();
+  /** Calls listed under each date whose "Show more" row was used; other dates list one slice. */
+  private readonly listedCounts = new Map<string, number>();
   private readonly loadMoreNode = new LoadMoreNode();
   private readonly subscription: vscode.Disposable;
 
@@ -88,14 +113,15 @@ export class CallHistoryProvider
       return this.actionRowVisible() ? [...dates, this.loadMoreNode] : dates;
     }
     if (element instanceof DateNode) {
-      const group = collection.group(element.date);
-      return group ? group.cdrs.map((cdr) => this.cdrNode(cdr, element)) : [];
+      return this.dateChildren(element);
     }
     return [];
   }
 
   getParent(element: HistoryNode): HistoryNode | undefined {
-    return element instanceof CdrNode ? element.parent : undefined;
+    return element instanceof CdrNode || element instanceof ShowMoreNode
+      ? element.parent
+      : undefined;
   }
 
   getTreeItem(element: HistoryNode): vscode.TreeItem {
@@ -105,7 +131,63 @@ export class CallHistoryProvider
     if (element instanceof CdrNode) {
       return cdrItem(element.cdr);
     }
+    if (element instanceof ShowMoreNode) {
+      return this.showMoreItem(element);
+    }
     return this.loadMoreItem();
+  }
+
+  /**
+   * Lists the next {@link CDR_SLICE_SIZE} calls of `date`, and refreshes only that date. A date
+   * that is not loaded, or whose calls are all listed, is left as it is.
+   */
+  showMore(date: string): void {
+    const total = this.history.collection?.group(date)?.cdrs.length ?? 0;
+    const listed = this.listedCount(date);
+    if (listed >= total) {
+      return;
+    }
+    this.listedCounts.set(date, Math.min(total, listed + CDR_SLICE_SIZE));
+    this.changeEmitter.fire(this.dateNode(date));
+  }
+
+  /** Calls listed under `date` before its "Show more" row, if all its calls are not listed. */
+  listedCount(date: string): number {
+    return this.listedCounts.get(date) ?? CDR_SLICE_SIZE;
+  }
+
+  private dateChildren(node: DateNode): HistoryNode[] {
+    const cdrs = this.history.collection?.group(node.date)?.cdrs ?? [];
+    const listed = Math.min(cdrs.length, this.listedCount(node.date));
+    const children: HistoryNode[] = new Array<HistoryNode>(listed);
+    for (let index = 0; index < listed; index++) {
+      children[index] = this.cdrNode(cdrs[index], node);
+    }
+    if (listed < cdrs.length) {
+      children.push(this.showMoreNode(node));
+    }
+    return children;
+  }
+
+  private showMoreItem(node: ShowMoreNode): vscode.TreeItem {
+    const total = this.history.collection?.group(node.parent.date)?.cdrs.length ?? 0;
+    const listed = Math.min(total, this.listedCount(node.parent.date));
+    const next = Math.min(CDR_SLICE_SIZE, total - listed);
+    const label = `Show more (${formatCount(listed)} of ${formatCount(total)})`;
+    const item = new vscode.TreeItem(label);
+    item.id = `showMore:${node.parent.date}`;
+    item.tooltip = `List the next ${formatCount(next)} calls of this date`;
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.contextValue = 'showMore';
+    item.accessibilityInformation = {
+      label: `Show ${formatCount(next)} more calls; ${formatCount(listed)} of ${formatCount(total)} listed`,
+    };
+    item.command = {
+      command: SHOW_MORE_COMMAND,
+      title: 'Show more',
+      arguments: [node.parent.date],
+    };
+    return item;
   }
 
   private dateItem(node: DateNode): vscode.TreeItem {
@@ -160,6 +242,15 @@ export class CallHistoryProvider
     return node;
   }
 
+  private showMoreNode(parent: DateNode): ShowMoreNode {
+    let node = this.showMoreNodes.get(parent.date);
+    if (!node || node.parent !== parent) {
+      node = new ShowMoreNode(parent);
+      this.showMoreNodes.set(parent.date, node);
+    }
+    return node;
+  }
+
   private cdrNode(cdr: Cdr, parent: DateNode): CdrNode {
     let node = this.cdrNodes.get(cdr.key);
     if (!node || node.cdr !== cdr) {
@@ -173,6 +264,8 @@ export class CallHistoryProvider
     if (change.kind === 'reset') {
       this.dateNodes.clear();
       this.cdrNodes.clear();
+      this.showMoreNodes.clear();
+      this.listedCounts.clear();
       this.changeEmitter.fire();
     } else if (change.kind === 'loading') {
       this.changeEmitter.fire(this.actionRowVisible() ? this.loadMoreNode : undefined);
@@ -196,6 +289,19 @@ export class CallHistoryProvider
     this.subscription.dispose();
     this.changeEmitter.dispose();
   }
+}
+
+/**
+ * Registers {@link SHOW_MORE_COMMAND} for `provider`. The command takes the date, or the "Show
+ * more" node when a menu passes the node instead.
+ */
+export function registerShowMoreCommand(provider: CallHistoryProvider): vscode.Disposable {
+  return vscode.commands.registerCommand(SHOW_MORE_COMMAND, (target: unknown) => {
+    const date = target instanceof ShowMoreNode ? target.parent.date : target;
+    if (typeof date === 'string') {
+      provider.showMore(date);
+    }
+  });
 }
 
 /** Builds the tree item of one call; exported for tests of hostile and malformed records. */

@@ -69,7 +69,10 @@ export class StatusBar {
     }
     const loaded = formatQuantity(status.loaded, 'CDR');
     parts.push(`${loaded} loaded in ${formatQuantity(status.pages, 'page')}`);
-    if (status.hasMore) {
+    if (status.capped) {
+      const limit = status.capped.limit.toLocaleString('en-US');
+      parts.push(`stopped at the limit of ${limit} CDRs in memory; export to get them all`);
+    } else if (status.hasMore) {
       parts.push('more available');
     } else if (status.pages > 0 && !loading) {
       parts.push('all pages loaded');
@@ -89,8 +92,9 @@ export class StatusBar {
     this.error.textContent = stripUnsafe(status.error ?? '');
     this.hint.hidden = status.hasCredentials;
 
-    this.loadMore.disabled = !status.hasMore || loading;
-    this.loadAll.disabled = !status.hasMore || loading;
+    const canLoad = status.hasMore && !status.capped && !loading;
+    this.loadMore.disabled = !canLoad;
+    this.loadAll.disabled = !canLoad;
     this.cancel.hidden = !loading;
   }
 }

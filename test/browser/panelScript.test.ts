@@ -540,6 +540,21 @@ describe('CDR panel script in a real browser', function () {
     assert.match((await pane.textContent()) ?? '', /Select a CDR/);
   });
 
+  it('says when the memory limit stopped loading', async () => {
+    await panel.deliver(init(newestFirst.slice(0, 50)));
+    await panel.deliver({
+      type: 'status',
+      status: status({ loaded: 1000, pages: 10, hasMore: true, capped: { limit: 1000 } }),
+    });
+    const page = panel.page;
+    assert.match(
+      (await page.locator('.status-summary').textContent()) ?? '',
+      /stopped at the limit of 1,000 CDRs in memory; export to get them all/,
+    );
+    assert.equal(await page.getByRole('button', { name: 'Load next page' }).isEnabled(), false);
+    assert.equal(await page.getByRole('button', { name: 'Load all pages' }).isEnabled(), false);
+  });
+
   it('follows paging status and appended rows', async () => {
     const firstPage = newestFirst.slice(0, 500);
     await panel.deliver(init(firstPage));

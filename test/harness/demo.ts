@@ -166,7 +166,9 @@ function findDesktopCode(): string | undefined {
 function environmentWithoutVsCode(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE') {
+    // Proxy variables go too: the demo's traffic stays on loopback, never through a proxy.
+    const proxyVariable = /^(https?|no|all)_proxy$/i.test(key);
+    if (!key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE' && !proxyVariable) {
       env[key] = value;
     }
   }

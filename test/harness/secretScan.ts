@@ -34,6 +34,13 @@ export function scanForSecrets(
   if (apiKey.length < 8) {
     throw new RangeError('Invalid key: a recognisable key has at least 8 characters');
   }
+  // The key as written, and as base64, percent-encoding and UTF-16 would carry it.
+  const keyForms = [
+    apiKey,
+    Buffer.from(apiKey).toString('base64'),
+    encodeURIComponent(apiKey),
+    Buffer.from(apiKey, 'utf16le').toString('latin1'),
+  ];
   const findings: Finding[] = [];
   let filesScanned = 0;
   let bytesScanned = 0;
@@ -41,12 +48,12 @@ export function scanForSecrets(
     const text = readStart(file);
     filesScanned++;
     bytesScanned += text.length;
-    const keyAt = text.indexOf(apiKey);
+    const keyAt = Math.max(...keyForms.map((form) => text.indexOf(form)));
     if (keyAt >= 0) {
       findings.push({ file, line: lineOf(text, keyAt), what: 'API key' });
     }
-    for (const match of text.matchAll(/[0-9a-f]{64}/g)) {
-      if (signatures.has(match[0])) {
+    for (const match of text.matchAll(/[0-9a-f]{64}/gi)) {
+      if (signatures.has(match[0].toLowerCase())) {
         findings.push({ file, line: lineOf(text, match.index), what: 'signature' });
         break;
       }

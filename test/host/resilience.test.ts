@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
 import type { HistoryNode } from '../../src/ui/tree';
+import { startEmulator } from '../../src/emulator/server';
 import { startTestProxy } from '../unit/testProxy';
 import { activateExtension, apiKey, login, waitForLoopbackEndpoint } from './helpers';
 
@@ -85,6 +86,32 @@ describe('extension under stress', () => {
     } finally {
       await restore();
       await proxy.close();
+    }
+  });
+
+  it('Cancel on Load all stops a page already loading', async () => {
+    // An emulator that waits before each answer keeps the page in flight.
+    const slow = await startEmulator({
+      latencyMs: 1500,
+      dataset: { seed: 7, count: 400, days: 7 },
+    });
+    const restore = await setUserSetting('tcxc', 'endpoint', slow.endpoint);
+    try {
+      await api.history.start({ ...WEEK, pageSize: 20 });
+      const before = api.history.collection?.size;
+      const loadingMore = api.history.loadNextPage();
+      const source = new vscode.CancellationTokenSource();
+      const loadingAll = api.history.loadAllPages(source.token);
+      source.cancel();
+      const cancelled = (error: { kind?: string }) => error.kind === 'cancelled';
+      await assert.rejects(loadingAll, cancelled);
+      await assert.rejects(loadingMore, cancelled);
+      source.dispose();
+      assert.equal(api.history.collection?.size, before);
+      assert.equal(api.history.loading, false);
+    } finally {
+      await restore();
+      await slow.close();
     }
   });
 });

@@ -692,6 +692,43 @@ describe('TcxcClient secrets', () => {
     });
   }
 
+  // A key with characters that each encoding changes: "/", "€", "&", "+", "%" and a space.
+  const ODD_KEY = 'ab/cd€ef&g+h%i j';
+  const ENCODINGS: Record<string, (secret: string) => string> = {
+    'JSON with escaped slashes': (secret) => JSON.stringify(secret).replace(/\//g, '\\/'),
+    'JSON with \\u escapes': (secret) =>
+      JSON.stringify(secret).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`),
+    'percent-encoded': (secret) => encodeURIComponent(secret),
+    'form-encoded': (secret) => new URLSearchParams({ k: secret }).toString().slice(2),
+    'HTML-escaped': (secret) => secret.replace(/&/g, '&amp;'),
+    'upper case': (secret) => secret.toUpperCase(),
+  };
+  for (const [name, encode] of Object.entries(ENCODINGS)) {
+    it(`hides a ${name} echo`, async () => {
+      const echo = await new TestServer((request, response) => {
+        const signature = new URLSearchParams(request.body).get('signature') ?? '';
+        sendHtml(response, 400, `<p>${encode(ODD_KEY)} ${encode(signature)}</p>`);
+      }).listen();
+      try {
+        const client = new TcxcClient({
+          endpoint: echo.endpoint,
+          credentials: { login: LOGIN, apiKey: ODD_KEY },
+          logger,
+          retry: NO_RETRY,
+        });
+        clients.push(client);
+        const error = await failureOf(() => client.fetchPage(QUERY, WINDOW));
+        const signature = new URLSearchParams(echo.requests[0]?.body).get('signature') ?? '';
+        for (const text of [...renderingsOf(error), ...logger.lines]) {
+          assert.equal(text.includes(encode(ODD_KEY)), false, text);
+          assert.equal(text.includes(encode(signature)), false, text);
+        }
+      } finally {
+        await echo.close();
+      }
+    });
+  }
+
   it('hides secrets on timeout', async () => {
     const silent = await new TestServer(() => undefined).listen();
     try {

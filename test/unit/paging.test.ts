@@ -191,7 +191,51 @@ describe('CdrPager offsets', () => {
     const pager = new CdrPager(source, QUERY, 2, () => START);
     await loadAll(pager);
 
-    assert.deepEqual(source.offsets(), [0, 2, 4]);
+    // The repeated record means one record arrived early in the range, so the range is read
+    // again from the start after the last page.
+    assert.deepEqual(source.offsets(), [0, 2, 4, 0]);
+  });
+
+  it('finds a record that arrived during paging', async () => {
+    // The server lists newest first. After page 1, a call from inside the range is written at
+    // position 3, which pushes every later record one place on.
+    const list = records(200).reverse();
+    const source: PageSource = {
+      fetchPage: (_query, window) => {
+        if (window.offset === 50 && !list.some((item) => item.i_cdr === '999')) {
+          list.splice(3, 0, record(999));
+        }
+        const page = list.slice(window.offset, window.offset + window.pageSize);
+        return Promise.resolve({ records: page, window, elapsedMs: 1 });
+      },
+    };
+    const pager = new CdrPager(source, QUERY, 50, () => START);
+    await loadAll(pager);
+
+    assert.equal(pager.collection.size, 201);
+    assert.ok(pager.collection.has('i_cdr:999'), 'the late record is missing');
+    assert.equal(pager.needsCatchUp, false);
+  });
+
+  it('goes past a whole page of late records', async () => {
+    const list = records(200).reverse();
+    const late = Array.from({ length: 20 }, (_, index) => record(1000 + index));
+    let inserted = false;
+    const source: PageSource = {
+      fetchPage: (_query, window) => {
+        if (window.offset === 20 && !inserted) {
+          list.splice(0, 0, ...late);
+          inserted = true;
+        }
+        const page = list.slice(window.offset, window.offset + window.pageSize);
+        return Promise.resolve({ records: page, window, elapsedMs: 1 });
+      },
+    };
+    const pager = new CdrPager(source, QUERY, 20, () => START);
+    await loadAll(pager);
+
+    assert.equal(pager.collection.size, 220);
+    assert.equal(pager.done, true);
   });
 
   it('retries failed page at same offset', async () => {
@@ -300,25 +344,28 @@ describe('CdrPager repeated pages', () => {
     const source = new RepeatingSource(records(2));
     const pager = new CdrPager(source, QUERY, 2, () => START);
     await pager.loadNextPage();
+    // One repeat may be a whole page of records that arrived during paging; a second is not.
+    await pager.loadNextPage();
 
     await assert.rejects(pager.loadNextPage(), (error: Error) => {
       assert.ok(error instanceof BadResponseError, `${error.name}: ${error.message}`);
-      assert.match(error.message, /page 2 \(offset 2\) repeated only records already loaded/);
+      assert.match(error.message, /page 3 \(offset 4\) repeated only records already loaded/);
       assert.match(error.message, /ignoring the offset/);
       return true;
     });
     assert.equal(pager.done, true);
-    assert.equal(source.requests, 2);
+    assert.equal(source.requests, 3);
   });
 
   it('keeps records loaded before repeat', async () => {
     const source = new RepeatingSource(records(3));
     const pager = new CdrPager(source, QUERY, 3, () => START);
     await pager.loadNextPage();
+    await pager.loadNextPage();
     await assert.rejects(pager.loadNextPage(), BadResponseError);
 
     assert.equal(pager.collection.size, 3);
-    assert.equal(pager.pageCount, 2);
+    assert.equal(pager.pageCount, 3);
   });
 
   it('ends loadRemainingPages on repeat', async () => {
@@ -332,15 +379,15 @@ describe('CdrPager repeated pages', () => {
     })();
 
     await assert.rejects(loading, BadResponseError);
-    assert.deepEqual(pages, [0]);
-    assert.equal(source.requests, 2);
+    assert.deepEqual(pages, [0, 1]);
+    assert.equal(source.requests, 3);
   });
 
   it('ends fetchAllCdrs on repeat', async () => {
     const source = new RepeatingSource(records(2));
 
     await assert.rejects(fetchAllCdrs(source, FIXED_QUERY, 2), BadResponseError);
-    assert.equal(source.requests, 2);
+    assert.equal(source.requests, 3);
   });
 
   it('stops on oversized repeated page', async () => {
@@ -348,7 +395,7 @@ describe('CdrPager repeated pages', () => {
     const source = new RepeatingSource(records(5));
 
     await assert.rejects(fetchAllCdrs(source, FIXED_QUERY, 2), BadResponseError);
-    assert.equal(source.requests, 2);
+    assert.equal(source.requests, 3);
   });
 
   it('ends on short page of duplicates', async () => {

@@ -222,6 +222,29 @@ describe('proxy URL checks', () => {
     );
   });
 
+  it('rejects a password with an unencoded slash', () => {
+    assert.throws(
+      () => parseProxyUrl('http://proxuser:1234/x@127.0.0.1:3128'),
+      (error: Error) =>
+        /percent-encode/.test(error.message) &&
+        !error.message.includes('proxuser') &&
+        !error.message.includes('1234'),
+    );
+  });
+
+  it('refuses a proxy off loopback when loopback only', () => {
+    assert.equal(process.env.TCXC_LOOPBACK_ONLY, '1');
+    assert.throws(
+      () =>
+        new TcxcClient({
+          endpoint: 'http://127.0.0.1:9/buyers/callhistory',
+          credentials: { login: 'demo', apiKey: 'key-for-proxy-check' },
+          proxy: { url: 'http://proxy.example.invalid:3128', strictSSL: true, noProxy: [] },
+        }),
+      /refused: TCXC_LOOPBACK_ONLY=1/,
+    );
+  });
+
   it('accepts http and https proxies', () => {
     assert.equal(parseProxyUrl('https://proxy.example.test:8443').protocol, 'https:');
     assert.equal(parseProxyUrl('http://proxy.example.test:3128').protocol, 'http:');

@@ -168,6 +168,7 @@ describe('retry planRetry', () => {
     ['429 without Retry-After', new RateLimitError(undefined), 250],
     ['429 with Retry-After 7', new RateLimitError(7), 7000],
     ['429 with Retry-After 60', new RateLimitError(60), 60_000],
+    ['429 with Retry-After 0', new RateLimitError(0), 500],
     ['HTTP 500', new HttpError(500, ''), 250],
     ['HTTP 502', new HttpError(502, ''), 250],
     ['HTTP 503', new HttpError(503, ''), 250],

@@ -40,6 +40,21 @@ describe('secret scan', () => {
     assert.deepEqual(result.findings, [{ file, line: 1, what: 'signature' }]);
   });
 
+  it('finds the key as base64 and UTF-16', () => {
+    fs.writeFileSync(path.join(root, 'a.txt'), Buffer.from(KEY).toString('base64'));
+    fs.writeFileSync(path.join(root, 'b.txt'), Buffer.from(KEY, 'utf16le'));
+    const result = scanForSecrets([root], KEY, new Set());
+    assert.deepEqual(
+      result.findings.map((finding) => path.basename(finding.file)),
+      ['a.txt', 'b.txt'],
+    );
+  });
+
+  it('finds an upper-case signature', () => {
+    fs.writeFileSync(path.join(root, 'c.txt'), SIGNATURE.toUpperCase());
+    assert.equal(scanForSecrets([root], KEY, new Set([SIGNATURE])).findings.length, 1);
+  });
+
   it('ignores other hex strings', () => {
     fs.writeFileSync(path.join(root, 'ids.txt'), 'cd'.repeat(32));
     assert.deepEqual(scanForSecrets([root], KEY, new Set([SIGNATURE])).findings, []);
