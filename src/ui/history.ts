@@ -182,7 +182,9 @@ export class CallHistory implements vscode.Disposable {
       // Cancelling any caller that waits for this page cancels the page, as the user asked.
       const load = this.inFlight;
       const cancellation = token?.onCancellationRequested(() => load.abort.abort());
-      return load.promise.finally(() => cancellation?.dispose());
+      return load.promise.finally(() => {
+        cancellation?.dispose();
+      });
     }
     const pager = this.pager;
     pager.maxRecords = this.readSettings().maxCdrsInMemory;
@@ -213,7 +215,9 @@ export class CallHistory implements vscode.Disposable {
       // A second caller joins the load, and cancelling either caller stops it.
       const bulk = this.bulkLoad;
       const cancellation = token?.onCancellationRequested(() => bulk.cancel.cancel());
-      return bulk.promise.finally(() => cancellation?.dispose());
+      return bulk.promise.finally(() => {
+        cancellation?.dispose();
+      });
     }
     const cancel = new vscode.CancellationTokenSource();
     const outerCancellation = token?.onCancellationRequested(() => cancel.cancel());
