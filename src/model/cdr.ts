@@ -73,9 +73,9 @@ export function toCdr(value: unknown): Cdr {
   const durationSeconds = readInteger(raw, 'duration', problems);
   const iCdr = readIdentifier(raw, 'i_cdr', problems);
   const key = iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`;
-  const cld = readText(raw, 'CLD', problems);
-  const cli = readText(raw, 'CLI', problems);
-  const callId = readText(raw, 'call_id', problems);
+  const cld = readRequiredText(raw, 'CLD', problems);
+  const cli = readRequiredText(raw, 'CLI', problems);
+  const callId = readRequiredText(raw, 'call_id', problems);
   const disconnectTime = readTime('disconnect_time', raw.disconnect_time, problems);
   // A time that parsed is API text, whose first ten characters are its UTC calendar date.
   let utcDate = UNKNOWN_DATE;
@@ -124,6 +124,19 @@ function readText(raw: RawCdr, field: string, problems: string[]): string {
   return readOptionalText(raw, field, problems) ?? '';
 }
 
+/**
+ * Reads a text field that every CDR has: a missing or null value is noted, and so is a number
+ * too large for JSON.parse to keep its digits, such as a long phone number sent unquoted.
+ */
+function readRequiredText(raw: RawCdr, field: string, problems: string[]): string {
+  const value = raw[field];
+  if (value === undefined || value === null) {
+    problems.push(`${field} is missing`);
+    return '';
+  }
+  return readIdentifier(raw, field, problems) ?? '';
+}
+
 function readOptionalText(raw: RawCdr, field: string, problems: string[]): string | undefined {
   const value = raw[field];
   if (typeof value === 'string') {
@@ -144,6 +157,10 @@ function readOptionalText(raw: RawCdr, field: string, problems: string[]): strin
  */
 function readIdentifier(raw: RawCdr, field: string, problems: string[]): string | undefined {
   const value = raw[field];
+  if (value === undefined) {
+    problems.push(`${field} is missing`);
+    return undefined;
+  }
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
     problems.push(`${field} is a number too large to read exactly`);
     return undefined;

@@ -7,6 +7,7 @@ import {
   formatTotals,
   formatUtc,
   singleLine,
+  stripUnsafe,
 } from '../model/format';
 import { formatMicros } from '../model/money';
 import { formatCount } from '../panel/table';
@@ -214,8 +215,9 @@ export class CallHistoryProvider
       item.iconPath = new vscode.ThemeIcon('loading~spin');
     } else if (failure) {
       item = new vscode.TreeItem(`Retry page ${failure.pageIndex + 1}`);
-      item.description = failure.message;
-      item.tooltip = `Loading page ${failure.pageIndex + 1} failed: ${failure.message}`;
+      // The message can quote the server, so it gets the same cleaning as record fields.
+      item.description = singleLine(failure.message);
+      item.tooltip = `Loading page ${failure.pageIndex + 1} failed: ${stripUnsafe(failure.message)}`;
       item.iconPath = new vscode.ThemeIcon(
         'warning',
         new vscode.ThemeColor('list.warningForeground'),

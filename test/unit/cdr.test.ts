@@ -432,3 +432,20 @@ describe('toCdr deeply nested records', () => {
     assert.equal(change.added.length, 2);
   });
 });
+
+describe('toCdr required text fields', () => {
+  for (const field of ['CLD', 'CLI', 'call_id', 'i_cdr']) {
+    it(`flags a missing ${field}`, () => {
+      assert.ok(toCdr(sampleWithout(field)).problems.includes(`${field} is missing`));
+    });
+  }
+
+  it('flags a null CLD', () => {
+    assert.ok(toCdr(sampleWith({ CLD: null })).problems.includes('CLD is missing'));
+  });
+
+  it('flags a CLD number beyond exact digits', () => {
+    const cdr = toCdr(JSON.parse('{"CLD": 442071234567890123}') as unknown);
+    assert.ok(cdr.problems.includes('CLD is a number too large to read exactly'));
+  });
+});

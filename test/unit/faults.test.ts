@@ -444,7 +444,11 @@ describe('TcxcClient emulator faults', () => {
     assert.equal(page.added.length, PAGE_SIZE);
     assert.equal(pager.collection.size, 2 * PAGE_SIZE);
     assert.deepEqual(keysOf(pager).slice(0, PAGE_SIZE).sort(), [...firstKeys].sort());
-    assert.deepEqual(missing.problems, ['connect_time is missing', 'duration is missing']);
+    assert.deepEqual(missing.problems, [
+      'connect_time is missing',
+      'duration is missing',
+      'CLD is missing',
+    ]);
     assert.equal(missing.cld, '');
     assert.deepEqual(mistyped.problems, [
       'connect_time is not a UTC time',
