@@ -54,8 +54,8 @@ export const UNKNOWN_DATE = 'unknown date';
  * Derives the typed view of one raw record. Never throws for a value that JSON.parse returns.
  *
  * Fields are read by plain functions, with fast paths for the API's usual `YYYY-MM-DD HH:MM:SS`
- * times, whole-number strings and amounts of at most six decimals. Any other text takes the
- * general parsers, so both paths give the same result.
+ * times, whole-number strings and amounts of at most six decimals. Any other text goes to the
+ * general parsers, parseApiDate and parseMicros.
  */
 export function toCdr(value: unknown): Cdr {
   const problems: string[] = [];
@@ -70,12 +70,12 @@ export function toCdr(value: unknown): Cdr {
   const setupTime = readTime('setup_time', setupText, problems);
   const connectText = raw.connect_time;
   const connectTime = readTime('connect_time', connectText, problems);
-  const durationSeconds = readInteger(raw, 'duration', problems);
-  const iCdr = readIdentifier(raw, 'i_cdr', problems);
+  const durationSeconds = readInteger(raw.duration, 'duration', problems);
+  const iCdr = readIdentifier(raw.i_cdr, 'i_cdr', problems);
   const key = iCdr ? `i_cdr:${iCdr}` : `content:${stableText(value)}`;
-  const cld = readRequiredText(raw, 'CLD', problems);
-  const cli = readRequiredText(raw, 'CLI', problems);
-  const callId = readRequiredText(raw, 'call_id', problems);
+  const cld = readRequiredText(raw.CLD, 'CLD', problems);
+  const cli = readRequiredText(raw.CLI, 'CLI', problems);
+  const callId = readRequiredText(raw.call_id, 'call_id', problems);
   const disconnectTime = readTime('disconnect_time', raw.disconnect_time, problems);
   // A time that parsed is API text, whose first ten characters are its UTC calendar date.
   let utcDate = UNKNOWN_DATE;
@@ -96,49 +96,48 @@ export function toCdr(value: unknown): Cdr {
     disconnectTime,
     utcDate,
     durationSeconds,
-    billedSeconds: readNullableInteger(raw, 'billed_duration', problems),
-    billingPrefix: readText(raw, 'billing_prefix', problems),
-    price1Micros: readMoney(raw, 'billing_price_1', problems),
-    priceNMicros: readMoney(raw, 'billing_price_n', problems),
-    interval1Seconds: readInteger(raw, 'billing_interval_1', problems),
-    intervalNSeconds: readInteger(raw, 'billing_interval_n', problems),
-    amountMicros: readMoney(raw, 'customer_amount', problems),
-    disconnectCode: readInteger(raw, 'disconnect_code', problems),
-    disconnectReason: readText(raw, 'disconnect_reason', problems),
-    countryName: readText(raw, 'country_name', problems),
-    vendorName: readText(raw, 'vendor_name', problems),
-    accountName: readText(raw, 'account_name', problems),
-    connectionName: readText(raw, 'connection_name', problems),
-    description: readText(raw, 'description', problems),
-    customerIp: readText(raw, 'customer_ip', problems),
+    billedSeconds: readNullableInteger(raw.billed_duration, 'billed_duration', problems),
+    billingPrefix: readText(raw.billing_prefix, 'billing_prefix', problems),
+    price1Micros: readMoney(raw.billing_price_1, 'billing_price_1', problems),
+    priceNMicros: readMoney(raw.billing_price_n, 'billing_price_n', problems),
+    interval1Seconds: readInteger(raw.billing_interval_1, 'billing_interval_1', problems),
+    intervalNSeconds: readInteger(raw.billing_interval_n, 'billing_interval_n', problems),
+    amountMicros: readMoney(raw.customer_amount, 'customer_amount', problems),
+    disconnectCode: readInteger(raw.disconnect_code, 'disconnect_code', problems),
+    disconnectReason: readText(raw.disconnect_reason, 'disconnect_reason', problems),
+    countryName: readText(raw.country_name, 'country_name', problems),
+    vendorName: readText(raw.vendor_name, 'vendor_name', problems),
+    accountName: readText(raw.account_name, 'account_name', problems),
+    connectionName: readText(raw.connection_name, 'connection_name', problems),
+    description: readText(raw.description, 'description', problems),
+    customerIp: readText(raw.customer_ip, 'customer_ip', problems),
     answered: (durationSeconds ?? 0) > 0,
     problems,
   };
 }
 
-// Each reader below reads one field of a raw record and adds a line to `problems` for a value it
-// cannot type.
+// Each reader below types the value of one field of a raw record and adds a line to `problems`
+// when it cannot. Callers read each field by name, such as `raw.CLD`: on Node 20 this made toCdr
+// about a quarter faster than `raw[field]` inside the readers (test/bench, model figure).
 
 /** Reads trimmed text; null, missing or non-text values become empty text. */
-function readText(raw: RawCdr, field: string, problems: string[]): string {
-  return readOptionalText(raw, field, problems) ?? '';
+function readText(value: unknown, field: string, problems: string[]): string {
+  return readOptionalText(value, field, problems) ?? '';
 }
 
 /**
  * Reads a text field that every CDR has: a missing or null value is noted, and so is a number
  * too large for JSON.parse to keep its digits, such as a long phone number sent unquoted.
  */
-function readRequiredText(raw: RawCdr, field: string, problems: string[]): string {
-  const value = raw[field];
+function readRequiredText(value: unknown, field: string, problems: string[]): string {
   if (value === undefined || value === null) {
     problems.push(`${field} is missing`);
     return '';
   }
-  return readIdentifier(raw, field, problems) ?? '';
+  return readIdentifier(value, field, problems) ?? '';
 }
 
-function readOptionalText(raw: RawCdr, field: string, problems: string[]): string | undefined {
-  const value = raw[field];
+function readOptionalText(value: unknown, field: string, problems: string[]): string | undefined {
   if (typeof value === 'string') {
     return value.trim();
   }
@@ -155,8 +154,7 @@ function readOptionalText(raw: RawCdr, field: string, problems: string[]): strin
  * Reads a record id as text. JSON.parse rounds a number above 2^53, so two ids can become equal.
  * Such a number is reported and read as undefined, so the record gets a content-based key.
  */
-function readIdentifier(raw: RawCdr, field: string, problems: string[]): string | undefined {
-  const value = raw[field];
+function readIdentifier(value: unknown, field: string, problems: string[]): string | undefined {
   if (value === undefined) {
     problems.push(`${field} is missing`);
     return undefined;
@@ -165,11 +163,10 @@ function readIdentifier(raw: RawCdr, field: string, problems: string[]): string 
     problems.push(`${field} is a number too large to read exactly`);
     return undefined;
   }
-  return readOptionalText(raw, field, problems);
+  return readOptionalText(value, field, problems);
 }
 
-function readInteger(raw: RawCdr, field: string, problems: string[]): number | undefined {
-  const value = raw[field];
+function readInteger(value: unknown, field: string, problems: string[]): number | undefined {
   if (value === undefined) {
     problems.push(`${field} is missing`);
     return undefined;
@@ -177,13 +174,15 @@ function readInteger(raw: RawCdr, field: string, problems: string[]): number | u
   return parseInteger(field, value, problems);
 }
 
-function readNullableInteger(raw: RawCdr, field: string, problems: string[]): number | undefined {
-  const value = raw[field];
+function readNullableInteger(
+  value: unknown,
+  field: string,
+  problems: string[],
+): number | undefined {
   return value === null || value === undefined ? undefined : parseInteger(field, value, problems);
 }
 
-function readMoney(raw: RawCdr, field: string, problems: string[]): bigint | undefined {
-  const value = raw[field];
+function readMoney(value: unknown, field: string, problems: string[]): bigint | undefined {
   let micros: bigint | undefined;
   if (typeof value === 'string') {
     micros = plainMicros(value) ?? parseMicros(value);
@@ -252,7 +251,7 @@ function readDigits(text: string, start: number, length: number): number {
   return number;
 }
 
-/** Reads 1 to 15 ASCII digits and nothing else; returns undefined for any other text. */
+/** Reads text of 1 to 15 ASCII digits as a number. Returns undefined for any other text. */
 function plainWholeNumber(text: string): number | undefined {
   if (text.length === 0 || text.length > 15) {
     return undefined;
@@ -293,7 +292,7 @@ const COLON = 58;
 
 /**
  * Parses an API `YYYY-MM-DD HH:MM:SS` UTC time. Text with exactly that layout, a year from 100
- * and fields in range is read here; anything else, years 0 to 99 included, goes to
+ * and fields in range is read here. Anything else, years 0 to 99 included, goes to
  * {@link parseApiDate}, which also rejects dates such as 2024-02-30.
  */
 function parseTime(text: string): Date | undefined {

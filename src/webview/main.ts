@@ -30,7 +30,10 @@ import { StatusBar } from './statusBar';
 import { VirtualTable } from './virtualTable';
 import { connectHost, type PanelHost } from './vscodeApi';
 
-/** Delay after the last keystroke before the search runs, in milliseconds. */
+/**
+ * Pause in typing, in milliseconds, that ends a burst of keystrokes. The first keystroke after
+ * such a pause searches at once; later keystrokes of the burst search when it ends.
+ */
 const SEARCH_DELAY_MS = 150;
 
 /**
@@ -330,16 +333,32 @@ class Panel {
     this.table.setEmptyText(text);
   }
 
+  /**
+   * Searches at once on the first keystroke after a pause, so a search shows without waiting, and
+   * once more when typing pauses, so a burst of keystrokes does not filter every row each time.
+   */
   private searchTyped(): void {
+    const burstStarted = this.searchTimer === null;
     if (this.searchTimer !== null) {
       clearTimeout(this.searchTimer);
     }
     this.searchTimer = window.setTimeout(() => {
       this.searchTimer = null;
-      this.search = this.searchInput.value;
-      this.filterRows();
+      this.runSearch();
     }, SEARCH_DELAY_MS);
+    if (burstStarted) {
+      this.runSearch();
+    }
     this.saveState();
+  }
+
+  /** Filters the rows by the search box's text, unless they already match it. */
+  private runSearch(): void {
+    if (this.search === this.searchInput.value) {
+      return;
+    }
+    this.search = this.searchInput.value;
+    this.filterRows();
   }
 
   private changeSort(sort: SortOrder): void {

@@ -38,7 +38,8 @@ export class VirtualTable {
   /** Drawn row elements by their index in {@link rows}. */
   private readonly drawn = new Map<number, HTMLDivElement>();
   private rows: readonly PanelRow[] = [];
-  private indexByKey = new Map<string, number>();
+  /** Index in {@link rows} by key, built on the first lookup after the rows change. */
+  private indexByKey: Map<string, number> | null = null;
   private selectedKey: string | null = null;
   private sort: SortOrder;
   private frame: number | null = null;
@@ -86,7 +87,7 @@ export class VirtualTable {
   /** Replaces the shown rows and keeps the scroll position where it still fits. */
   setRows(rows: readonly PanelRow[]): void {
     this.rows = rows;
-    this.indexByKey = new Map(rows.map((row, index) => [row.key, index]));
+    this.indexByKey = null;
     this.grid.setAttribute('aria-rowcount', String(rows.length + 1));
     this.body.style.setProperty('height', `${rows.length * ROW_HEIGHT}px`);
     for (const element of this.drawn.values()) {
@@ -110,11 +111,28 @@ export class VirtualTable {
   /** Marks the row with `key` as selected, and scrolls it into view when `reveal` is set. */
   setSelectedKey(key: string | null, reveal: boolean): void {
     this.selectedKey = key;
-    const index = key === null ? undefined : this.indexByKey.get(key);
+    const index = this.indexOfKey(key);
     if (reveal && index !== undefined) {
       this.scrollToIndex(index);
     }
     this.draw();
+  }
+
+  /**
+   * Returns the index of the row with `key` in the shown rows. The index map is built only when a
+   * key is looked up, so showing 100,000 rows without a selection does not build it.
+   */
+  private indexOfKey(key: string | null): number | undefined {
+    if (key === null) {
+      return undefined;
+    }
+    if (this.indexByKey === null) {
+      this.indexByKey = new Map<string, number>();
+      for (let index = 0; index < this.rows.length; index++) {
+        this.indexByKey.set(this.rows[index].key, index);
+      }
+    }
+    return this.indexByKey.get(key);
   }
 
   private headerCell(id: ColumnId, label: string, numeric: boolean): HTMLDivElement {
@@ -189,7 +207,7 @@ export class VirtualTable {
       element.classList.toggle('selected', selected);
       element.setAttribute('aria-selected', String(selected));
     }
-    const index = this.selectedKey === null ? undefined : this.indexByKey.get(this.selectedKey);
+    const index = this.indexOfKey(this.selectedKey);
     const active = index === undefined ? undefined : this.drawn.get(index);
     toggleAttribute(this.grid, 'aria-activedescendant', active ? active.id : null);
   }
@@ -251,7 +269,7 @@ export class VirtualTable {
     if (event.target !== this.grid || this.rows.length === 0) {
       return;
     }
-    const current = this.selectedKey === null ? undefined : this.indexByKey.get(this.selectedKey);
+    const current = this.indexOfKey(this.selectedKey);
     const page = Math.max(1, Math.floor(this.rowViewportHeight() / ROW_HEIGHT) - 1);
     const last = this.rows.length - 1;
     let next: number;
