@@ -340,7 +340,7 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Formats a raw record as indented JSON. A record nested deeper than JSON.stringify can follow
- * becomes a JSON object that says so, because JSON.parse accepts more nesting than it writes.
+ * becomes a JSON object with an error message instead, because JSON.parse accepts more nesting than it writes.
  */
 export function formatRecordJson(raw: RawCdr): string {
   try {

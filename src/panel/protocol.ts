@@ -91,7 +91,7 @@ export interface CdrDetails {
   readonly charge: ChargeView;
 }
 
-/** What the extension is doing with the current query. */
+/** The state of the current query: loading, counts and the last failure. */
 export interface PanelStatus {
   /** A page is loading, or all remaining pages are. */
   readonly loading: 'idle' | 'page' | 'all';
@@ -132,7 +132,7 @@ export type ToPanel =
 
 /** Messages from the panel to the extension. */
 export type FromPanel =
-  /** The script has loaded and listens; the extension answers with `init`. */
+  /** The script has loaded and listens; the extension replies with `init`. */
   | { readonly type: 'ready' }
   /** Fetch the first page of a new query with these filters. */
   | { readonly type: 'apply'; readonly filters: PanelFilters }
@@ -153,7 +153,7 @@ export interface SortOrder {
 export type ColumnId =
   'time' | 'cli' | 'cld' | 'country' | 'vendor' | 'duration' | 'amount' | 'cause';
 
-/** What the panel keeps with `setState`, and what the serializer gets back after a reload. */
+/** The panel's saved state, kept with `setState` and given to the serializer after a reload. */
 export interface PanelState {
   readonly filters: PanelFilters;
   /**

@@ -38,7 +38,7 @@ function recordPosts(api: TcxcExtensionApi): { messages: ToPanel[]; stop: () => 
   };
 }
 
-/** Opens the panel and waits until its script has loaded in the webview and said `ready`. */
+/** Opens the panel and waits until its script has loaded in the webview and posted `ready`. */
 async function openReadyPanel(): Promise<void> {
   await vscode.commands.executeCommand('tcxc.openPanel');
   await waitUntil(() => api.panel.isReady, 'the panel script says ready');
@@ -83,7 +83,7 @@ describe('CDR panel in VS Code', () => {
     );
     const rows = posts.messages.filter((message) => message.type === 'rows');
     assert.equal(rows.at(-1)?.type === 'rows' && rows.at(-1)?.rows.length, 30);
-    // The bundle has its own node classes, so nodes are told apart by kind, not by prototype.
+    // The bundle has its own node classes, so nodes are distinguished by kind, not by prototype.
     const treeCdrs = api.tree
       .getChildren()
       .filter((node) => node.kind === 'date')
@@ -139,7 +139,7 @@ describe('CDR panel in VS Code', () => {
   });
 
   it('closing the panel during a fetch is quiet', async () => {
-    // A second emulator that waits before each answer keeps the fetch in flight.
+    // A second emulator that delays each response keeps the fetch in flight.
     const slow = await startEmulator({
       latencyMs: 1500,
       dataset: { seed: 6, count: 300, days: 7 },
@@ -161,7 +161,7 @@ describe('CDR panel in VS Code', () => {
       assert.ok(api.history.loadingRequest, 'the fetch ended before the panel closed');
       await fetching;
       posts.stop();
-      // The answer still reached the tree, and nothing was posted to the closed panel.
+      // The response still reached the tree, and nothing was posted to the closed panel.
       assert.equal(api.history.request?.show, 'bad');
       assert.equal(api.history.collection?.size, 20);
       assert.equal(posts.messages.length, postsBeforeClose);

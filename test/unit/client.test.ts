@@ -10,7 +10,6 @@ import {
 import { AddressInfo, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import {
-  ClientLogger,
   DEFAULT_ENDPOINT,
   FixedQuery,
   MAX_RESPONSE_BYTES,
@@ -31,6 +30,7 @@ import {
   TimeoutError,
 } from '../../src/client/errors';
 import { signRequest } from '../../src/client/signing';
+import { RecordingLogger, failureOf } from './clientTestKit';
 
 const API_KEY = 'KEY-SECRET-1234567890';
 const LOGIN = 'buyer-01';
@@ -165,30 +165,6 @@ function drainOrClose(response: ServerResponse): Promise<void> {
 /** Resolves after `ms` milliseconds. */
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Collects every line a client logs. */
-class RecordingLogger implements ClientLogger {
-  readonly lines: string[] = [];
-
-  info(message: string): void {
-    this.lines.push(`info: ${message}`);
-  }
-
-  warn(message: string): void {
-    this.lines.push(`warn: ${message}`);
-  }
-}
-
-/** Runs `action` and returns the error it rejected with; fails the test when it resolves. */
-async function failureOf(action: () => Promise<unknown>): Promise<Error> {
-  try {
-    await action();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
 }
 
 /** Returns every text through which an error can reach a user or a log. */

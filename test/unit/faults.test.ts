@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { ClientLogger, FixedQuery, TcxcClient } from '../../src/client/client';
+import { FixedQuery, TcxcClient } from '../../src/client/client';
 import {
   ApiError,
   AuthenticationError,
@@ -22,6 +22,7 @@ import {
   RunningEmulator,
   startEmulator,
 } from '../../src/emulator/server';
+import { RecordingLogger, failureOf } from './clientTestKit';
 
 /** Fixed clock shared by the emulator and the client: 2024-06-15 12:00:00 UTC. */
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
@@ -46,30 +47,6 @@ const EMULATOR_OPTIONS: EmulatorOptions = {
   dataset: { seed: 9, count: 200, days: 3 },
   rateLimit: { perSecond: 0, perHour: 0 },
 };
-
-/** Collects every line a client logs. */
-class RecordingLogger implements ClientLogger {
-  readonly lines: string[] = [];
-
-  info(message: string): void {
-    this.lines.push(`info: ${message}`);
-  }
-
-  warn(message: string): void {
-    this.lines.push(`warn: ${message}`);
-  }
-}
-
-/** Runs `action` and returns the error it rejected with; fails the test when it resolves. */
-async function failureOf(action: () => Promise<unknown>): Promise<Error> {
-  try {
-    await action();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 function keysOf(pager: CdrPager): string[] {
   return pager.collection.all().map((cdr) => cdr.key);

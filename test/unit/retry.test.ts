@@ -7,7 +7,7 @@ import {
   Socket,
   createServer as createNetServer,
 } from 'node:net';
-import { ClientLogger, ClientOptions, FixedQuery, TcxcClient } from '../../src/client/client';
+import { ClientOptions, FixedQuery, TcxcClient } from '../../src/client/client';
 import {
   ApiError,
   AuthenticationError,
@@ -45,6 +45,7 @@ import {
   RunningEmulator,
   startEmulator,
 } from '../../src/emulator/server';
+import { RecordingLogger, failureOf } from './clientTestKit';
 
 /** Fixed clock of the emulator and, unless a test shifts it, the client: 2024-06-15 12:00 UTC. */
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
@@ -64,30 +65,6 @@ const EMULATOR_OPTIONS: EmulatorOptions = {
   dataset: { seed: 4, count: 100, days: 3 },
   rateLimit: { perSecond: 0, perHour: 0 },
 };
-
-/** Collects every line a client logs. */
-class RecordingLogger implements ClientLogger {
-  readonly lines: string[] = [];
-
-  info(message: string): void {
-    this.lines.push(`info: ${message}`);
-  }
-
-  warn(message: string): void {
-    this.lines.push(`warn: ${message}`);
-  }
-}
-
-/** Runs `action` and returns the error it rejected with; fails the test when it resolves. */
-async function failureOf(action: () => Promise<unknown>): Promise<Error> {
-  try {
-    await action();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 /** Returns numbers in [0, 1) from a fixed linear congruential sequence. */
 function seededRandom(seed: number): () => number {
