@@ -619,7 +619,7 @@ export function secretForms(secret: string): string[] {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;'),
   ];
-  // Longest first, so a longer encoding is replaced before a form it contains.
+  // Sorted by length, longest first, so a longer encoding is replaced before a form it contains.
   return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 

@@ -85,7 +85,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
   const proxyOrigin = proxyUrl.origin;
   if (process.env.TCXC_LOOPBACK_ONLY === '1' && !isLoopbackHost(proxyUrl.hostname)) {
     throw new RangeError(
-      `Proxy ${proxyOrigin} refused: TCXC_LOOPBACK_ONLY=1 allows only proxies on loopback`,
+      `Proxy ${proxyOrigin} rejected: TCXC_LOOPBACK_ONLY=1 allows only proxies on loopback`,
     );
   }
   options.logger?.info(

@@ -262,7 +262,7 @@ class Emulator implements RunningEmulator {
     this.receivedCount++;
     const fault = this.faults.shift();
     if (fault !== undefined) {
-      // A faulted request is not answered normally, but its signature is checked so that the
+      // A faulted request gets no normal response, but its signature is checked so that the
       // secret scan learns it too.
       this.authenticate(received.params, received.arrival);
       this.playFault(fault, received, request, response);

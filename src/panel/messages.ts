@@ -38,7 +38,7 @@ export function parseFromPanel(value: unknown): FromPanel | undefined {
   }
 }
 
-/** The selected record key in state saved by the panel, if the state contains one. */
+/** Returns the selected record key in state saved by the panel, if the state contains one. */
 export function selectedKeyOf(state: unknown): string | undefined {
   if (typeof state !== 'object' || state === null) {
     return undefined;

@@ -26,7 +26,7 @@ export interface CommandContext {
   readonly log: Log;
 }
 
-/** How a query was started: the panel keeps the focus, a palette fetch moves it to the tree. */
+/** Options of a fetch: the panel keeps the focus, and a palette fetch moves it to the tree. */
 interface FetchOptions {
   readonly focusTree?: boolean;
 }

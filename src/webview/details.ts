@@ -280,7 +280,7 @@ function nameValueList(pairs: readonly (readonly [string, string])[]): HTMLDList
 
 /**
  * Builds the nodes that show `text` in full. Each control or bidirectional character becomes a
- * marker such as `⟨U+202E⟩`, so the buyer sees that the record contains one and it cannot
+ * marker such as `⟨U+202E⟩`, so the buyer can tell that the record contains one and it cannot
  * reorder the text.
  */
 function revealedText(text: string): (string | HTMLSpanElement)[] {

@@ -737,9 +737,11 @@ describe('CDR panel script in a real browser', function () {
         ).length;
         assert.equal(column.calls, inside, `calls in column ${index}`);
       }
-      assert.ok(columns[0].start <= first && first < columns[0].start + spanMs);
+      assert.ok(columns[0].start <= first);
+      assert.ok(first < columns[0].start + spanMs);
       const lastColumn = columns[columns.length - 1];
-      assert.ok(lastColumn.start <= last && last < lastColumn.start + spanMs);
+      assert.ok(lastColumn.start <= last);
+      assert.ok(last < lastColumn.start + spanMs);
 
       // Each axis label names the start of the column drawn at its position, without the year.
       const svgColumns: number[] = [];

@@ -8,7 +8,7 @@ import {
 } from '../../src/emulator/server';
 import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
 import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
-import { answerStep, newestFirst, runCommand } from '../harness/workbench';
+import { answerStep, newestFirst, openCallHistory, runCommand } from '../harness/workbench';
 
 const PAGE_SIZE = 25;
 
@@ -36,11 +36,7 @@ describe('sidebar in a real browser', function () {
 
   it('shows fetched CDRs by date', async () => {
     const { page } = browser;
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar [aria-label^="TCXC"]').first().click();
-    const view = page.locator('.pane', { hasText: 'Call History' });
-    await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
+    const view = await openCallHistory(page, server);
 
     // Fetching without credentials offers to set them, then goes on with the fetch.
     await runCommand(page, 'TCXC: Fetch CDRs');

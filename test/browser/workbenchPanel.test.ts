@@ -9,7 +9,7 @@ import {
 } from '../../src/emulator/server';
 import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
 import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
-import { answerStep, newestFirst, runCommand } from '../harness/workbench';
+import { answerStep, newestFirst, openCallHistory, runCommand } from '../harness/workbench';
 
 const PAGE_SIZE = 100;
 const PREFIX = '44';
@@ -47,11 +47,7 @@ describe('CDR panel in the workbench', function () {
 
   it('runs a query end to end', async () => {
     const { page } = browser;
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar [aria-label^="TCXC"]').first().click();
-    const view = page.locator('.pane', { hasText: 'Call History' });
-    await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
+    const view = await openCallHistory(page, server);
     await runCommand(page, 'TCXC: Set Credentials');
     await answerStep(page, 'Set Credentials (1/2)', DEMO_LOGIN);
     await answerStep(page, 'Set Credentials (2/2)', DEMO_API_KEY);

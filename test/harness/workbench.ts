@@ -1,6 +1,20 @@
 /** Steps a user takes in the VS Code workbench, driven through Playwright. */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { RawCdr } from '../../src/emulator/dataset';
+import type { CodeServer } from './codeServer';
+
+/**
+ * Opens the workbench of `server` with its folder, shows the TCXC view and waits for the welcome
+ * text of a profile without credentials. Returns the Call History pane.
+ */
+export async function openCallHistory(page: Page, server: CodeServer): Promise<Locator> {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.folder)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar [aria-label^="TCXC"]').first().click();
+  const view = page.locator('.pane', { hasText: 'Call History' });
+  await view.getByText('No TCXC credentials are stored yet').waitFor({ timeout: 60_000 });
+  return view;
+}
 
 /** Runs a palette command by its title, as a user would with F1. */
 export async function runCommand(page: Page, title: string): Promise<void> {

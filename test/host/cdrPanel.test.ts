@@ -121,7 +121,8 @@ describe('CDR panel in VS Code', () => {
     await waitUntil(() => posts.messages.length > 0, 'the details are posted');
     posts.stop();
     const details = posts.messages.find((message) => message.type === 'details');
-    assert.ok(details?.type === 'details' && details.details, 'no details were posted');
+    assert.equal(details?.type, 'details', 'no details were posted');
+    assert.ok(details.type === 'details' && details.details, 'the details are empty');
     assert.equal(details.details.key, node.cdr.key);
     assert.ok(details.details.fields.some((field) => field.name === 'i_cdr'));
   });

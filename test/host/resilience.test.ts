@@ -90,7 +90,7 @@ describe('extension under stress', () => {
   });
 
   it('Cancel on Load all stops a page already loading', async () => {
-    // An emulator that waits before each answer keeps the page in flight.
+    // An emulator that delays each response keeps the page in flight.
     const slow = await startEmulator({
       latencyMs: 1500,
       dataset: { seed: 7, count: 400, days: 7 },

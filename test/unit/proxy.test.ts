@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FixedQuery, TcxcClient } from '../../src/client/client';
+import { TcxcClient } from '../../src/client/client';
 import { NetworkError } from '../../src/client/errors';
 import {
   ProxyConfig,
@@ -16,18 +16,10 @@ import {
   startEmulator,
 } from '../../src/emulator/server';
 import { TestProxy, startTestProxy, unusedLoopbackPort } from './testProxy';
+import { FIXED_NOW, WHOLE_DATASET_QUERY } from './clientTestKit';
 
-/** Fixed clock shared by the emulator and the clients: 2024-06-15 12:00:00 UTC. */
-const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
-const DAY_MS = 86_400_000;
-
-/** A query over the whole generated dataset, which covers the three days before NOW. */
-const QUERY: FixedQuery = {
-  prefix: '',
-  show: 'all',
-  dateFrom: new Date(NOW - 4 * DAY_MS),
-  dateTo: new Date(NOW),
-};
+const NOW = FIXED_NOW;
+const QUERY = WHOLE_DATASET_QUERY;
 
 /** A proxy user name and a password with characters that a URL must percent-encode. */
 const PROXY_USER = 'tcxc user';
@@ -241,7 +233,7 @@ describe('proxy URL checks', () => {
           credentials: { login: 'demo', apiKey: 'key-for-proxy-check' },
           proxy: { url: 'http://proxy.example.invalid:3128', strictSSL: true, noProxy: [] },
         }),
-      /refused: TCXC_LOOPBACK_ONLY=1/,
+      /rejected: TCXC_LOOPBACK_ONLY=1/,
     );
   });
 

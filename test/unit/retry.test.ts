@@ -513,7 +513,7 @@ describe('TcxcClient time limits', () => {
     return emulator;
   }
 
-  /** A TCP server that accepts connections and never responds, so a TLS handshake never ends. */
+  /** Starts a TCP server that accepts connections and never responds, so a TLS handshake never ends. */
   async function silentTcpServer(): Promise<{ server: NetServer; sockets: Socket[] }> {
     const sockets: Socket[] = [];
     const server = createNetServer((socket) => sockets.push(socket));

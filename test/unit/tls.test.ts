@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
-import { FixedQuery, TcxcClient } from '../../src/client/client';
+import { TcxcClient } from '../../src/client/client';
 import { NetworkError } from '../../src/client/errors';
 import { ProxyConfig, certificateAuthorities } from '../../src/client/transport';
 import {
@@ -11,18 +11,10 @@ import {
 } from '../../src/emulator/server';
 import { KeyPair, TestCertificates, createTestCertificates } from './certificates';
 import { TestProxy, startTestProxy } from './testProxy';
+import { FIXED_NOW, WHOLE_DATASET_QUERY } from './clientTestKit';
 
-/** Fixed clock shared by the emulator and the clients: 2024-06-15 12:00:00 UTC. */
-const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
-const DAY_MS = 86_400_000;
-
-/** A query over the whole generated dataset, which covers the three days before NOW. */
-const QUERY: FixedQuery = {
-  prefix: '',
-  show: 'all',
-  dateFrom: new Date(NOW - 4 * DAY_MS),
-  dateTo: new Date(NOW),
-};
+const NOW = FIXED_NOW;
+const QUERY = WHOLE_DATASET_QUERY;
 
 const PROXY_USER = 'tcxc';
 const PROXY_PASSWORD = 'tunnel-secret';
