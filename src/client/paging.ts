@@ -228,7 +228,7 @@ function countWithinLimit(collection: CdrCollection, cdrs: readonly Cdr[], room:
   const keys = new Set<string>();
   for (let index = 0; index < cdrs.length; index++) {
     const key = cdrs[index].key;
-    if (collection.has(key) || keys.has(key)) {
+    if (collection.includes(cdrs[index]) || keys.has(key)) {
       continue;
     }
     if (keys.size === room) {

@@ -132,6 +132,65 @@ describe('toCdr sample record', () => {
   });
 });
 
+describe('toCdr times', () => {
+  it('agrees with Date.UTC across the calendar', () => {
+    // Every day of years around leap-year rules, and a spread of years from 100 to 9999.
+    const years = [100, 1600, 1899, 1900, 1969, 1970, 2000, 2024, 2100, 2400, 9999];
+    for (let year = 101; year < 9999; year += 97) {
+      years.push(year);
+    }
+    const mismatches: string[] = [];
+    for (const year of years) {
+      for (let day = 0; day < 366; day++) {
+        const date = new Date(
+          Date.UTC(2001, 0, 1 + day, day % 24, (day * 7) % 60, (day * 13) % 60),
+        );
+        date.setUTCFullYear(year);
+        if (date.getUTCFullYear() !== year) {
+          continue;
+        }
+        const text = date.toISOString().slice(0, 19).replace('T', ' ');
+        const cdr = toCdr(sampleWith({ connect_time: text }));
+        if (cdr.connectTime?.getTime() !== date.getTime() || cdr.callTime !== date.getTime()) {
+          mismatches.push(text);
+        }
+      }
+    }
+
+    assert.deepEqual(mismatches.slice(0, 5), []);
+  });
+
+  it('uses connect time for callTime', () => {
+    const cdr = toCdr(sampleWith({ connect_time: '2024-03-01 00:00:01' }));
+
+    assert.equal(cdr.callTime, Date.UTC(2024, 2, 1, 0, 0, 1));
+  });
+
+  it('falls back to setup time for callTime', () => {
+    const cdr = toCdr(sampleWith({ connect_time: null, setup_time: '2024-02-29 23:59:59' }));
+
+    assert.equal(cdr.callTime, Date.UTC(2024, 1, 29, 23, 59, 59));
+    assert.equal(cdr.utcDate, '2024-02-29');
+  });
+
+  it('leaves callTime undefined without a valid time', () => {
+    const cdr = toCdr(sampleWith({ connect_time: '2024-02-30 10:00:00', setup_time: 7 }));
+
+    assert.equal(cdr.callTime, undefined);
+    assert.equal(cdr.utcDate, UNKNOWN_DATE);
+  });
+
+  it('dates records of one day alike after another day', () => {
+    const first = toCdr(sampleWith({ connect_time: '2024-05-02 23:59:59' }));
+    const second = toCdr(sampleWith({ connect_time: '2024-05-01 00:00:00' }));
+    const third = toCdr(sampleWith({ connect_time: '2024-05-01 12:00:00' }));
+
+    assert.equal(first.utcDate, '2024-05-02');
+    assert.equal(second.utcDate, '2024-05-01');
+    assert.equal(third.utcDate, '2024-05-01');
+  });
+});
+
 describe('toCdr variants', () => {
   it('marks positive duration answered', () => {
     const cdr = toCdr(sampleWith({ duration: '37', billed_duration: '42' }));

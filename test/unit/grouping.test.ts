@@ -154,12 +154,21 @@ describe('CdrCollection de-duplication', () => {
     assert.equal(collection.group('2024-01-01')?.totals.amountMicros, 500_000n);
   });
 
-  it('reports membership by key', () => {
+  it('finds a record by key', () => {
+    const collection = new CdrCollection();
+    const cdr = call('7', '2024-01-01 10:00:00');
+    collection.add([call('6', '2024-01-02 10:00:00'), cdr]);
+
+    assert.equal(collection.get('i_cdr:7'), cdr);
+    assert.equal(collection.get('i_cdr:8'), undefined);
+  });
+
+  it('reports whether the key of a record is loaded', () => {
     const collection = new CdrCollection();
     collection.add([call('7', '2024-01-01 10:00:00')]);
 
-    assert.equal(collection.has('i_cdr:7'), true);
-    assert.equal(collection.has('i_cdr:8'), false);
+    assert.equal(collection.includes(call('7', '2024-01-03 10:00:00')), true);
+    assert.equal(collection.includes(call('8', '2024-01-01 10:00:00')), false);
   });
 
   it('empties on clear', () => {
