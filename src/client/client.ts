@@ -1,8 +1,17 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, errors as undiciErrors, request } from 'undici';
 import {
+  AuthHeaderSyntaxError,
+  DigestAuthorization,
+  DigestChallengeError,
+  DigestSession,
+  selectDigestChallenge,
+} from './digest';
+import {
   AuthenticationError,
+  BadResponseError,
   CancelledError,
+  DigestAuthenticationError,
   NetworkError,
   ResponseTooLargeError,
   TcxcError,
@@ -13,7 +22,7 @@ import {
 } from './errors';
 import { PageWindow, buildCdrForm, describeQuery } from './form';
 import { CdrQuery } from './query';
-import { RawResponse, parseCdrResponse, parseHttpDate } from './response';
+import { RawResponse, excerpt, parseCdrResponse, parseHttpDate } from './response';
 import {
   CLOCK_OFFSET_THRESHOLD_MS,
   PlannedRetry,
@@ -29,6 +38,12 @@ import { ProxyConfig, createDispatcher } from './transport';
 
 /** The documented production endpoint of the buyer call-history API. */
 export const DEFAULT_ENDPOINT = 'https://api.telecomsxchange.com/buyers/callhistory';
+/**
+ * Endpoint of the buyer call-history API on TCXC's second API host, for HTTP Digest requests.
+ * NOTE: TCXC's API authentication page documents Digest (user name = login, password = API key)
+ * without naming a host, so this host is unconfirmed. Check it before making it a default.
+ */
+export const DEFAULT_DIGEST_ENDPOINT = 'https://apiv2.telecomsxchange.com/buyers/callhistory/';
 /** Default time limit for the response to one request, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default time limit for opening a connection, in milliseconds, the same as undici's default. */
@@ -53,14 +68,26 @@ export interface ClientLogger {
   warn(message: string): void;
 }
 
+/**
+ * The authentication method of requests: `signature` adds `ts`, `api_login` and a SHA-256
+ * `signature` to each form, and `digest` uses HTTP Digest authentication (RFC 7616) with the
+ * login as user name and the API key as password.
+ */
+export type AuthMethod = 'signature' | 'digest';
+
+export const AUTH_METHODS: readonly AuthMethod[] = ['signature', 'digest'];
+
 export interface ClientOptions {
   readonly endpoint: string;
   readonly credentials: TcxcCredentials;
+  /** Default `signature`. Use `digest` with an endpoint that accepts HTTP Digest. */
+  readonly authMethod?: AuthMethod;
   /** Time limit for opening a connection (TCP and TLS handshake), in milliseconds. Default 10 s. */
   readonly connectTimeoutMs?: number;
   /**
    * Time limit from a ready connection to the last byte of the response, in milliseconds. Default
-   * 30 s. Each attempt of a request has its own limit.
+   * 30 s. Each attempt of a request has its own limit, and so has the HTTP Digest challenge
+   * round trip within an attempt.
    */
   readonly responseTimeoutMs?: number;
   /** Older name of `responseTimeoutMs`, used when that is not set. */
@@ -104,16 +131,22 @@ type AttemptOutcome =
 interface Exchange {
   readonly response: RawResponse;
   readonly receivedAt: number;
+  /** Every `WWW-Authenticate` field of the response, in order. */
+  readonly challenges: readonly string[];
 }
 
+/** Stale HTTP Digest nonces that one attempt renews before it gives up. */
+const MAX_STALE_RENEWALS = 1;
+
 /**
- * The only code that talks to the TCXC API. Each request is a signed POST form sent through a
- * keep-alive agent that belongs to this client, so undici's global dispatcher stays untouched.
- * Failed requests are retried as retry.ts describes.
+ * The only code that talks to the TCXC API. Each request is a POST form, signed or sent with HTTP
+ * Digest credentials, through a keep-alive agent that belongs to this client, so undici's global
+ * dispatcher stays untouched. Failed requests are retried as retry.ts describes.
  */
 export class TcxcClient implements PageSource {
   readonly endpoint: string;
   readonly login: string;
+  readonly authMethod: AuthMethod;
   /** Response time limit in milliseconds, from a ready connection to the last body byte. */
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
@@ -131,10 +164,15 @@ export class TcxcClient implements PageSource {
   // The key lives only in this closure, so inspecting or serializing the client cannot reveal it.
   private readonly sign: (ts: number) => string;
   private readonly redactKey: (text: string) => string;
+  /** The nonce state of HTTP Digest requests; undefined with signature authentication. */
+  private readonly digest: DigestSession | undefined;
+  /** The request target that Digest credentials cover: the endpoint's path and query. */
+  private readonly requestUri: string;
 
   constructor(options: ClientOptions) {
     this.endpoint = validateEndpoint(options.endpoint);
     this.login = options.credentials.login;
+    this.authMethod = validAuthMethod(options.authMethod ?? 'signature');
     this.timeoutMs = validTimeout(
       'responseTimeoutMs',
       options.responseTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -152,6 +190,9 @@ export class TcxcClient implements PageSource {
     this.sign = (ts) => signRequest(CDR_CONTROLLER, apiKey, login, ts);
     const keyForms = secretForms(apiKey);
     this.redactKey = (text) => redactAll(text, keyForms);
+    const url = new URL(this.endpoint);
+    this.requestUri = url.pathname + url.search;
+    this.digest = this.authMethod === 'digest' ? new DigestSession(login, apiKey) : undefined;
     this.agent = createDispatcher({
       endpoint: this.endpoint,
       connectTimeoutMs: this.connectTimeoutMs,
@@ -260,8 +301,20 @@ export class TcxcClient implements PageSource {
     );
   }
 
+  /** Sends one request and returns its records or its error. */
+  private attempt(
+    query: FixedQuery,
+    window: PageWindow | undefined,
+    signal: AbortSignal | undefined,
+    clockOffsetMs: number,
+  ): Promise<AttemptOutcome> {
+    return this.digest === undefined
+      ? this.attemptSigned(query, window, signal, clockOffsetMs)
+      : this.attemptDigest(query, window, signal, this.digest);
+  }
+
   /** Sends one request, signed at this moment, and returns its records or its error. */
-  private async attempt(
+  private async attemptSigned(
     query: FixedQuery,
     window: PageWindow | undefined,
     signal: AbortSignal | undefined,
@@ -292,6 +345,88 @@ export class TcxcClient implements PageSource {
   }
 
   /**
+   * Sends one request with HTTP Digest credentials and returns its records or its error. Before
+   * the first challenge, and after the server marks the nonce stale, the request is sent again
+   * with the new challenge's nonce, within the same attempt. A 401 to credentials with a nonce
+   * that is not stale becomes a {@link DigestAuthenticationError}.
+   */
+  private async attemptDigest(
+    query: FixedQuery,
+    window: PageWindow | undefined,
+    signal: AbortSignal | undefined,
+    session: DigestSession,
+  ): Promise<AttemptOutcome> {
+    // NOTE: The TCXC pages checked list the form parameters only with the signature method. The
+    // Digest form sends the same query fields without ts, api_login and signature, because the
+    // Authorization header proves the account instead.
+    const body = buildCdrForm(query, undefined, window).toString();
+    const responseForms: string[] = [];
+    const redact = (text: string): string => redactAll(this.redactKey(text), responseForms);
+    let staleRenewals = 0;
+    try {
+      for (;;) {
+        const authorization = session.authorize('POST', this.requestUri);
+        if (authorization !== undefined) {
+          responseForms.push(...secretForms(authorization.response));
+          responseForms.sort((a, b) => b.length - a.length);
+        }
+        const {
+          response,
+          receivedAt,
+          challenges: fields,
+        } = await this.exchange(body, signal, redact, authorization?.header);
+        if (response.statusCode !== 401) {
+          const records = parseCdrResponse(response, redact, receivedAt);
+          return { records, statusCode: response.statusCode };
+        }
+        this.renewDigestNonce(session, authorization, fields, staleRenewals, redact);
+        if (authorization !== undefined) {
+          staleRenewals++;
+        }
+      }
+    } catch (error) {
+      return { error: this.toTcxcError(error, signal, redact) };
+    }
+  }
+
+  /**
+   * Handles a 401 to a Digest request: takes its challenge for the next request, or throws when
+   * the request is not to be sent again. `staleRenewals` counts the stale nonces that this
+   * attempt already renewed, which is at most {@link MAX_STALE_RENEWALS}.
+   */
+  private renewDigestNonce(
+    session: DigestSession,
+    authorization: DigestAuthorization | undefined,
+    fields: readonly string[],
+    staleRenewals: number,
+    redact: (text: string) => string,
+  ): void {
+    let challenge;
+    try {
+      challenge = selectDigestChallenge(fields);
+    } catch (error) {
+      if (error instanceof AuthHeaderSyntaxError || error instanceof DigestChallengeError) {
+        throw new BadResponseError(excerpt(redact(error.message)));
+      }
+      throw error;
+    }
+    if (authorization !== undefined && !challenge.stale) {
+      throw new DigestAuthenticationError();
+    }
+    if (authorization !== undefined) {
+      if (staleRenewals >= MAX_STALE_RENEWALS) {
+        throw new BadResponseError(
+          'the server marked the renewed HTTP Digest nonce stale as well. Try again later.',
+        );
+      }
+      this.logger?.info(
+        'The HTTP Digest nonce expired, so the request is sent again with a new one',
+      );
+    }
+    session.adopt(challenge, authorization?.nonce);
+  }
+
+  /**
    * Sends the form and reads the whole response. The connect limit runs until undici writes the
    * request to a connected socket, and the response limit runs from then to the last body byte.
    */
@@ -299,6 +434,7 @@ export class TcxcClient implements PageSource {
     body: string,
     signal: AbortSignal | undefined,
     redact: (text: string) => string,
+    authorization?: string,
   ): Promise<Exchange> {
     const timer = new AttemptTimer(this.connectTimeoutMs, this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
@@ -310,6 +446,7 @@ export class TcxcClient implements PageSource {
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
+          ...(authorization === undefined ? {} : { authorization }),
         },
         body,
         signal: combined,
@@ -329,6 +466,7 @@ export class TcxcClient implements PageSource {
           body: text,
         },
         receivedAt,
+        challenges: headerList(response.headers['www-authenticate']),
       };
     } catch (error) {
       // After the headers, the server was reached, so a failure must not read as "Could not reach".
@@ -551,6 +689,20 @@ function errorCode(error: unknown): string | undefined {
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+function validAuthMethod(method: string): AuthMethod {
+  if (!(AUTH_METHODS as readonly string[]).includes(method)) {
+    throw new RangeError(`Invalid authMethod "${method}": expected signature or digest`);
+  }
+  return method as AuthMethod;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

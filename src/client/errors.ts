@@ -62,6 +62,19 @@ export class AuthenticationError extends TcxcError {
   }
 }
 
+/**
+ * The server rejected HTTP Digest credentials with a 401 whose nonce is not stale, so the login
+ * or the API key is wrong. The client never retries this error.
+ */
+export class DigestAuthenticationError extends AuthenticationError {
+  constructor() {
+    super('HTTP 401');
+    this.message =
+      'TCXC rejected the login or API key (HTTP Digest). Check the login and API key (TCXC ' +
+      'portal, Preferences).';
+  }
+}
+
 /** A response of `{"status":"error","message":...}` or another non-success status. */
 export class ApiError extends TcxcError {
   readonly kind = 'api';

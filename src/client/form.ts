@@ -16,16 +16,19 @@ export interface PageWindow {
 /**
  * Builds the `application/x-www-form-urlencoded` body of a call-history request. URLSearchParams
  * encodes spaces as `+`, colons as `%3A` and a literal `+` as `%2B`, as the form encoding requires.
+ * Without `auth`, as for HTTP Digest requests, the body has no `ts`, `api_login` or `signature`.
  */
 export function buildCdrForm(
   query: CdrQuery & { readonly dateTo: Date },
-  auth: SignedAuth,
+  auth: SignedAuth | undefined,
   page?: PageWindow,
 ): URLSearchParams {
   const form = new URLSearchParams();
-  form.set('ts', String(auth.ts));
-  form.set('api_login', auth.login);
-  form.set('signature', auth.signature);
+  if (auth !== undefined) {
+    form.set('ts', String(auth.ts));
+    form.set('api_login', auth.login);
+    form.set('signature', auth.signature);
+  }
   form.set('prefix', query.prefix ?? '');
   form.set('show', query.show);
   form.set('date_from', formatApiDate(query.dateFrom));

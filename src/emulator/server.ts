@@ -3,14 +3,23 @@ import * as fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { DigestAlgorithm } from '../client/digest';
 import { CDR_CONTROLLER, signRequest } from '../client/signing';
 import { generateCdrs, type RawCdr } from './dataset';
+import {
+  DEFAULT_DIGEST_NONCE_LIFETIME_MS,
+  DEFAULT_DIGEST_REALM,
+  DigestAuthority,
+  type DigestCheck,
+} from './digest';
 import { faultReply, type EmulatorFault } from './faults';
 import { parseCallHistoryFilter } from './params';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 import { HTML_TYPE, jsonReply, successReply, withHeaders, type Reply } from './reply';
 import { CdrStore } from './store';
 
+export type { DigestAlgorithm } from '../client/digest';
+export { DEFAULT_DIGEST_ALGORITHMS } from './digest';
 export type { EmulatorFault, ServerErrorStatus } from './faults';
 export type { RateLimitOptions } from './rate-limit';
 
@@ -77,6 +86,28 @@ export interface EmulatorOptions {
   readonly onError?: (error: unknown) => void;
   /** PEM private key and certificate chain; when given, the emulator serves HTTPS, not HTTP. */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /**
+   * HTTP Digest algorithms to offer, one challenge each, in this order, such as
+   * `DEFAULT_DIGEST_ALGORITHMS` (SHA-256, then MD5). Default none: HTTP Digest is off, and a
+   * request without signature fields gets the `Wrong signature` result instead of a challenge.
+   */
+  readonly digestAlgorithms?: readonly DigestAlgorithm[];
+  /** Time a Digest nonce stays valid after it is issued, in milliseconds. Default 5 minutes. */
+  readonly digestNonceLifetimeMs?: number;
+  /** Realm of the Digest challenges. Default `TCXC emulator`. */
+  readonly digestRealm?: string;
+}
+
+/** The result of checking the HTTP Digest credentials of a request. */
+export interface DigestLogEntry {
+  /**
+   * `challenged`: the request had no Digest credentials. `stale`: the response was right but the
+   * nonce had expired. `rejected`: any other failure, named by `reason`.
+   */
+  readonly outcome: 'challenged' | 'accepted' | 'stale' | 'rejected';
+  /** The `nc` value, when it was 8 hex digits. */
+  readonly nonceCount?: number;
+  readonly reason?: string;
 }
 
 /** One handled request. `params` has every request parameter except `signature`. */
@@ -94,6 +125,8 @@ export interface EmulatorRequestLog {
   readonly result?: 'success' | 'fail' | 'error';
   /** Records returned. */
   readonly count: number;
+  /** Present for requests checked by HTTP Digest rather than by signature. */
+  readonly digest?: DigestLogEntry;
 }
 
 export interface RunningEmulator {
@@ -128,13 +161,26 @@ interface ReceivedRequest {
   readonly arrival: number;
   readonly method: string;
   readonly path: string;
+  /** The request target as received, which HTTP Digest credentials must name. */
+  readonly target: string;
+  readonly authorization: string | undefined;
   readonly contentType: string | undefined;
   readonly bodyTooLarge: boolean;
   readonly params: ReadonlyMap<string, string>;
 }
 
+/**
+ * The result of checking a request's credentials: the signed login (undefined when the signature
+ * is wrong), or the Digest check (undefined when the request has no Digest credentials).
+ */
+type Authentication =
+  | { readonly method: 'signature'; readonly login: string | undefined }
+  | { readonly method: 'digest'; readonly check: DigestCheck | undefined };
+
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const DAY_MS = 86_400_000;
+/** Form fields that mark a request as signed, so HTTP Digest does not apply to it. */
+const SIGNATURE_FIELDS = ['ts', 'api_login', 'signature'];
 
 /** Starts a local emulator of the TCXC buyer call-history API on 127.0.0.1. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -151,6 +197,9 @@ class Emulator implements RunningEmulator {
   private readonly accounts: readonly EmulatorAccount[];
   private readonly log: EmulatorRequestLog[] = [];
   private readonly faults: EmulatorFault[];
+  private readonly digest: DigestAuthority | undefined;
+  /** Each request's credentials are checked once, because a Digest nonce count counts once. */
+  private readonly authentications = new WeakMap<ReceivedRequest, Authentication>();
   private receivedCount = 0;
   private clockOffsetMs = 0;
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
@@ -164,6 +213,16 @@ class Emulator implements RunningEmulator {
     this.faults = [...(options.faults ?? [])];
     this.accounts = options.accounts ?? [{ login: DEMO_LOGIN, apiKey: DEMO_API_KEY }];
     this.store = new CdrStore(options.cdrs ?? generateDataset(this.now(), options.dataset));
+    const digestAlgorithms = options.digestAlgorithms ?? [];
+    this.digest =
+      digestAlgorithms.length === 0
+        ? undefined
+        : new DigestAuthority({
+            realm: options.digestRealm ?? DEFAULT_DIGEST_REALM,
+            algorithms: digestAlgorithms,
+            nonceLifetimeMs: options.digestNonceLifetimeMs ?? DEFAULT_DIGEST_NONCE_LIFETIME_MS,
+            now: this.now,
+          });
     const rateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
     this.limiter = new RateLimiter(rateLimit.perSecond, rateLimit.perHour);
     const listener = (request: IncomingMessage, response: ServerResponse): void => {
@@ -255,6 +314,8 @@ class Emulator implements RunningEmulator {
       arrival: this.now(),
       method,
       path: url.pathname,
+      target: request.url ?? '/',
+      authorization: request.headers.authorization,
       contentType: request.headers['content-type'],
       bodyTooLarge: body.tooLarge,
       params: collectParams(url, body.text, method),
@@ -262,9 +323,9 @@ class Emulator implements RunningEmulator {
     this.receivedCount++;
     const fault = this.faults.shift();
     if (fault !== undefined) {
-      // A faulted request gets no normal response, but its signature is checked so that the
-      // secret scan learns it too.
-      this.authenticate(received.params, received.arrival);
+      // A faulted request gets no normal response, but its credentials are checked so that the
+      // secret scan learns its signature or Digest response, and its nonce count is used up.
+      this.authenticationOf(received);
       this.playFault(fault, received, request, response);
       return;
     }
@@ -320,15 +381,26 @@ class Emulator implements RunningEmulator {
       const message = `Unsupported Content-Type ${contentType}: send parameters as ${FORM_TYPE}`;
       return jsonReply(200, 'error', message);
     }
-    return this.answerCallHistory(request.params, request.arrival);
+    return this.answerCallHistory(request);
   }
 
-  private answerCallHistory(params: ReadonlyMap<string, string>, arrival: number): Reply {
-    const login = this.authenticate(params, arrival);
-    if (login === undefined) {
-      return jsonReply(200, 'fail', 'Wrong signature');
+  private answerCallHistory(request: ReceivedRequest): Reply {
+    const { params, arrival } = request;
+    const authentication = this.authenticationOf(request);
+    let login: string | undefined;
+    if (authentication.method === 'signature') {
+      login = authentication.login;
+      if (login === undefined) {
+        return jsonReply(200, 'fail', 'Wrong signature');
+      }
+    } else {
+      const check = authentication.check;
+      if (check?.outcome !== 'accepted') {
+        return this.digestChallengeReply(check);
+      }
+      login = check.login;
     }
-    // Only correctly signed requests count, so a stranger cannot use up an account's limits.
+    // Only authenticated requests count, so a stranger cannot use up an account's limits.
     const retryAfter = this.limiter.take(login, arrival);
     if (retryAfter !== undefined) {
       const reply = jsonReply(429, 'error', 'Rate limit exceeded');
@@ -345,10 +417,64 @@ class Emulator implements RunningEmulator {
   }
 
   /**
+   * Returns the HTTP 401 reply with a new challenge. Its JSON body gives the reason: no
+   * credentials, an expired nonce, or rejected credentials.
+   */
+  private digestChallengeReply(check: DigestCheck | undefined): Reply {
+    const digest = this.digest as DigestAuthority;
+    const stale = check?.outcome === 'stale';
+    const message =
+      check === undefined
+        ? 'Authentication required'
+        : stale
+          ? 'Nonce expired'
+          : 'Wrong login or API key';
+    return withHeaders(jsonReply(401, 'fail', message), {
+      'WWW-Authenticate': digest.challenge(stale),
+    });
+  }
+
+  /**
+   * Checks the credentials of `request` on the first call and returns the same result after.
+   * `Authorization: Digest` credentials are checked by HTTP Digest. A request without them and
+   * without signature fields gets a Digest challenge, unless HTTP Digest is off. Any other
+   * request is checked by signature.
+   */
+  private authenticationOf(request: ReceivedRequest): Authentication {
+    const known = this.authentications.get(request);
+    if (known !== undefined) {
+      return known;
+    }
+    let authentication: Authentication;
+    const digestCredentials = /^digest(?:[ \t]|$)/i.test(request.authorization?.trimStart() ?? '');
+    if (this.digest !== undefined && digestCredentials) {
+      const check = this.digest.verify(
+        request.authorization as string,
+        request.method,
+        request.target,
+        (login) => this.accounts.find((account) => account.login === login)?.apiKey,
+      );
+      if (check.outcome === 'accepted') {
+        recordSignatureForScan(check.response);
+      }
+      authentication = { method: 'digest', check };
+    } else if (
+      this.digest !== undefined &&
+      SIGNATURE_FIELDS.every((name) => !request.params.has(name))
+    ) {
+      authentication = { method: 'digest', check: undefined };
+    } else {
+      authentication = { method: 'signature', login: this.checkSignature(request) };
+    }
+    this.authentications.set(request, authentication);
+    return authentication;
+  }
+
+  /**
    * Returns the login when the request is signed with that account's key and `ts` is whole unix
    * seconds within the allowed clock skew. Every failure returns the same `Wrong signature` result.
    */
-  private authenticate(params: ReadonlyMap<string, string>, arrival: number): string | undefined {
+  private checkSignature({ params, arrival }: ReceivedRequest): string | undefined {
     const login = params.get('api_login') ?? '';
     const ts = params.get('ts') ?? '';
     const signature = params.get('signature') ?? '';
@@ -378,6 +504,7 @@ class Emulator implements RunningEmulator {
       result: reply.result,
       count: reply.count,
       ...(fault === undefined ? {} : { fault }),
+      ...digestLogEntry(this.authentications.get(request)),
     };
     this.log.push(logEntry);
     const limit = this.options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
@@ -440,6 +567,25 @@ class Emulator implements RunningEmulator {
     }
     this.send(response, jsonReply(500, 'error', 'Internal emulator error'));
   }
+}
+
+/** Returns the `digest` field of a request log entry, or nothing for a signed request. */
+function digestLogEntry(
+  authentication: Authentication | undefined,
+): { digest: DigestLogEntry } | Record<string, never> {
+  if (authentication?.method !== 'digest') {
+    return {};
+  }
+  const check = authentication.check;
+  if (check === undefined) {
+    return { digest: { outcome: 'challenged' } };
+  }
+  const digest: DigestLogEntry = {
+    outcome: check.outcome,
+    ...(check.nonceCount === undefined ? {} : { nonceCount: check.nonceCount }),
+    ...(check.outcome === 'rejected' ? { reason: check.reason } : {}),
+  };
+  return { digest };
 }
 
 function generateDataset(nowMs: number, dataset: EmulatorDatasetOptions = {}): RawCdr[] {
@@ -518,8 +664,9 @@ function notFoundReply(path: string): Reply {
 }
 
 /**
- * Appends a valid signature to the file named by TCXC_SIGNATURE_LOG, so the secret scan at the end
- * of a test run can look for every signature that was sent. Without the variable it does nothing.
+ * Appends a valid signature or Digest response to the file named by TCXC_SIGNATURE_LOG, so the
+ * secret scan at the end of a test run can look for every one that was sent. Without the variable
+ * it does nothing.
  */
 function recordSignatureForScan(signature: string): void {
   const file = process.env.TCXC_SIGNATURE_LOG;
