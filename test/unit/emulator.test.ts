@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { billedSeconds, chargeMicros, formatMicros } from '../../src/emulator/billing';
 import { generateCdrs, type RawCdr } from '../../src/emulator/dataset';
+import type { CallHistoryFilter } from '../../src/emulator/params';
 import {
   DEMO_API_KEY,
   DEMO_LOGIN,
@@ -9,6 +10,7 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from '../../src/emulator/server';
+import { CdrStore } from '../../src/emulator/store';
 
 /** The record that the TCXC "Get CDRs API" documentation shows, verbatim. */
 const DOCUMENTED_SAMPLE = JSON.parse(
@@ -298,6 +300,83 @@ describe('emulator billing', () => {
     // 0.15 USD/min for 3600 s = 9 USD.
     assert.equal(formatMicros(chargeMicros(3600, 60, 150_000, 150_000)), '9.000000');
     assert.equal(formatMicros(chargeMicros(0, 6, 4987, 4987)), '0.000000');
+  });
+});
+
+describe('emulator store', () => {
+  const records = generateCdrs({ seed: 9, count: 3000, start: WEEK_START, end: WEEK_END });
+  const filters: CallHistoryFilter[] = [
+    { prefix: '', show: 'all', dateFrom: '2024-03-01 00:00:00', dateTo: '2024-03-08 00:00:00' },
+    { prefix: '44', show: 'all', dateFrom: '2024-03-01 00:00:00', dateTo: '2024-03-08 00:00:00' },
+    { prefix: '', show: 'bad', dateFrom: '2024-03-01 00:00:00', dateTo: '2024-03-08 00:00:00' },
+    { prefix: '1', show: 'bad', dateFrom: '2024-03-02 00:00:00', dateTo: '2024-03-05 12:00:00' },
+    { prefix: '', show: 'all', dateFrom: '2024-03-03 00:00:00', dateTo: '2024-03-03 23:59:59' },
+    { prefix: '49', show: 'all', dateFrom: '2024-03-04 00:00:00', dateTo: '2024-03-08 00:00:00' },
+  ];
+
+  /** Requests every page of `filter` in pages of `size`, and returns their ids. */
+  function pages(store: CdrStore, filter: CallHistoryFilter, size: number): string[][] {
+    const result: string[][] = [];
+    for (let offset = 0; ; offset += size) {
+      const page = store.query({ ...filter, page: { size, offset } });
+      result.push(page.map((record) => record.i_cdr));
+      if (page.length < size) {
+        return result;
+      }
+    }
+  }
+
+  /** Returns the ids that a new store, with nothing cached, returns for `filter`. */
+  function uncached(all: readonly RawCdr[], filter: CallHistoryFilter): string[] {
+    return new CdrStore(all).query(filter).map((record) => record.i_cdr);
+  }
+
+  it('cached queries match uncached ones', () => {
+    const store = new CdrStore(records);
+    // Three rounds through six queries, more than the cache keeps, so entries are both reused
+    // and evicted.
+    for (let round = 0; round < 3; round++) {
+      for (const filter of round === 1 ? [...filters].reverse() : filters) {
+        const expected = uncached(records, filter);
+        const label = `round ${round}, ${JSON.stringify(filter)}`;
+        assert.ok(expected.length > 0, `${label}: no match`);
+        assert.deepEqual(
+          store.query(filter).map((record) => record.i_cdr),
+          expected,
+          label,
+        );
+        assert.deepEqual(pages(store, filter, 97).flat(), expected, `${label}: pages`);
+        const past = store.query({ ...filter, page: { size: 10, offset: expected.length } });
+        assert.deepEqual(past, [], `${label}: past the end`);
+      }
+    }
+  });
+
+  it('added records appear in cached queries', () => {
+    const store = new CdrStore(records);
+    // Three queries, few enough for the cache to keep them all.
+    const cachedFilters = filters.slice(0, 3);
+    for (const filter of cachedFilters) {
+      store.query({ ...filter, page: { size: 50, offset: 0 } });
+    }
+    const added = [
+      { ...records[0], i_cdr: '5001', CLD: '447700900123', connect_time: '2024-03-07 23:59:59' },
+      { ...records[1], i_cdr: '5002', CLD: '4915100000456', connect_time: '2024-03-04 00:00:00' },
+      { ...records[2], i_cdr: '5003', CLD: '12014705652', connect_time: '2024-03-03 12:00:00' },
+    ];
+    store.add(added);
+    const all = [...records, ...added];
+    for (const filter of cachedFilters) {
+      const label = JSON.stringify(filter);
+      const expected = uncached(all, filter);
+      assert.deepEqual(pages(store, filter, 50).flat(), expected, label);
+    }
+    const newest = store.query({ ...filters[1], page: { size: 1, offset: 0 } });
+    assert.deepEqual(
+      newest.map((record) => record.i_cdr),
+      ['5001'],
+    );
+    assert.deepEqual(store.all.slice(-3), added);
   });
 });
 

@@ -7,6 +7,7 @@ import { CancelledError } from '../../src/client/errors';
 import { PageWindow } from '../../src/client/form';
 import { generateCdrs } from '../../src/emulator/dataset';
 import { malformRecords } from '../../src/emulator/faults';
+import { toCdr } from '../../src/model/cdr';
 import {
   DEMO_API_KEY,
   DEMO_LOGIN,
@@ -25,6 +26,7 @@ import {
 } from '../../src/export/csv';
 import { ExportError, ExportOptions, exportCdrs } from '../../src/export/exporter';
 import { jsonLine } from '../../src/export/jsonl';
+import { RecordKeySet, WholeNumberSet, canonicalWholeNumber } from '../../src/model/keySet';
 import {
   defaultExportName,
   formatOfFile,
@@ -453,6 +455,135 @@ describe('export target', () => {
   });
 });
 
+/** Deterministic pseudo-random whole numbers below `limit` (a linear congruential generator). */
+function pseudoRandom(seed: number, limit: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return Math.floor((state / 2 ** 32) * limit);
+  };
+}
+
+describe('export key set', () => {
+  it('whole numbers behave as a Set', () => {
+    const thousands = pseudoRandom(2, 50_000);
+    const multiplesOf1000 = (): number => thousands() * 1000;
+    const cases: [string, () => number][] = [
+      ['dense', pseudoRandom(1, 200_000)],
+      ['every 1000th', multiplesOf1000],
+      ['sparse', pseudoRandom(3, Number.MAX_SAFE_INTEGER)],
+      ['one span', pseudoRandom(4, 65_536)],
+    ];
+    for (const [name, next] of cases) {
+      const set = new WholeNumberSet();
+      const expected = new Set<number>();
+      for (let i = 0; i < 50_000; i++) {
+        const value = next();
+        assert.equal(set.add(value), !expected.has(value), `${name}: add(${value})`);
+        expected.add(value);
+      }
+      assert.equal(set.size, expected.size, `${name}: size`);
+      for (const value of expected) {
+        assert.ok(set.has(value), `${name}: has(${value})`);
+      }
+      for (let i = 0; i < 10_000; i++) {
+        const value = next();
+        assert.equal(set.has(value), expected.has(value), `${name}: has(${value}) of a new value`);
+      }
+    }
+  });
+
+  it('full span turns into a bitmap', () => {
+    const set = new WholeNumberSet();
+    // Descending, as ids arrive newest first, and past the sorted array's limit.
+    for (let value = 3 * 65_536 + 4000; value >= 3 * 65_536; value -= 2) {
+      assert.ok(set.add(value), `add(${value})`);
+    }
+    assert.equal(set.size, 2001);
+    for (let value = 3 * 65_536 - 1; value <= 3 * 65_536 + 4001; value++) {
+      const member = value >= 3 * 65_536 && value <= 3 * 65_536 + 4000 && value % 2 === 0;
+      assert.equal(set.has(value), member, `has(${value})`);
+      assert.equal(set.add(value), !member, `add(${value}) again`);
+    }
+  });
+
+  it('span edges stay apart', () => {
+    const set = new WholeNumberSet();
+    const edges = [0, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
+    for (const value of edges) {
+      assert.ok(set.add(value), `add(${value})`);
+    }
+    for (const value of edges) {
+      assert.ok(!set.add(value), `add(${value}) again`);
+    }
+    for (const value of [1, 65_534, 65_537, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER - 1]) {
+      assert.ok(!set.has(value), `has(${value})`);
+    }
+    assert.equal(set.size, edges.length);
+  });
+
+  it('invalid members are rejected', () => {
+    const set = new WholeNumberSet();
+    for (const value of [-1, 1.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => set.add(value), RangeError, `add(${value})`);
+      assert.ok(!set.has(value), `has(${value})`);
+    }
+    assert.equal(set.size, 0);
+  });
+
+  it('only canonical ids become numbers', () => {
+    const cases: [string, number | undefined][] = [
+      ['0', 0],
+      ['7', 7],
+      ['1234567', 1_234_567],
+      ['9007199254740991', Number.MAX_SAFE_INTEGER],
+      ['9007199254740992', undefined],
+      ['9007199254740993', undefined],
+      ['99999999999999999', undefined],
+      ['07', undefined],
+      ['00', undefined],
+      ['7.0', undefined],
+      ['-7', undefined],
+      ['+7', undefined],
+      ['1e3', undefined],
+      [' 7', undefined],
+      ['', undefined],
+      ['A-7', undefined],
+    ];
+    for (const [text, expected] of cases) {
+      assert.equal(canonicalWholeNumber(text), expected, JSON.stringify(text));
+    }
+  });
+
+  it('record keys follow Cdr.key', () => {
+    const keys = new RecordKeySet();
+    const add = (value: unknown): boolean => keys.add(toCdr(value));
+    assert.ok(add({ i_cdr: '7', CLD: 'a' }));
+    // The same i_cdr text is the same record, whatever else differs.
+    assert.ok(!add({ i_cdr: '7', CLD: 'b' }));
+    assert.ok(!add({ i_cdr: 7 }));
+    assert.ok(!add({ i_cdr: ' 7 ' }));
+    // Other texts are other records, even those that read as the same number.
+    assert.ok(add({ i_cdr: '07' }));
+    assert.ok(!add({ i_cdr: '07' }));
+    assert.ok(add({ i_cdr: 'A-7' }));
+    assert.ok(!add({ i_cdr: 'A-7', CLD: 'c' }));
+    assert.ok(add({ i_cdr: '9007199254740992' }));
+    assert.ok(add({ i_cdr: '9007199254740993' }));
+    assert.ok(!add({ i_cdr: '9007199254740993' }));
+    // Without a usable i_cdr, the whole content is the key.
+    assert.ok(add({ CLD: '4420', note: 'no i_cdr' }));
+    assert.ok(!add({ CLD: '4420', note: 'no i_cdr' }));
+    assert.ok(add({ CLD: '4421', note: 'no i_cdr' }));
+    assert.ok(add({ i_cdr: '', CLD: '4420' }));
+    // A JSON number above 2^53 may have lost digits, so its record is keyed by content too.
+    assert.ok(add({ i_cdr: 2 ** 53 + 2, CLD: '4420' }));
+    assert.ok(!add({ i_cdr: 2 ** 53 + 2, CLD: '4420' }));
+    assert.ok(add({ i_cdr: 2 ** 53 + 2, CLD: '4421' }));
+    assert.equal(keys.size, 10);
+  });
+});
+
 /** Makes an empty temporary folder and returns its path. */
 function makeFolder(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tcxc-export-'));
@@ -634,6 +765,64 @@ describe('exportCdrs against emulator', () => {
     assert.deepEqual(fs.readdirSync(folder), ['existing.csv']);
   });
 
+  it('calls arriving mid-export are written once', async () => {
+    const busy = await startEmulator({
+      dataset: { seed: 12, count: 300, days: 3 },
+      now: () => NOW,
+      rateLimit: { perSecond: 0, perHour: 0 },
+    });
+    const busyClient = new TcxcClient({
+      endpoint: busy.endpoint,
+      credentials: { login: DEMO_LOGIN, apiKey: DEMO_API_KEY },
+      now: () => NOW,
+    });
+    try {
+      const before = (await busyClient.fetchPage(QUERY)).records as { i_cdr: string }[];
+      // Calls that arrive after pages 1, 2 and 3. Page 3 then brings 1 new record and 36 repeats.
+      const arrivals = [5, PAGE_SIZE - 1, 3];
+      let nextId = 900_001;
+      const file = path.join(folder, 'busy.jsonl');
+      const result = await exportCdrs({
+        source: busyClient,
+        query: QUERY,
+        pageSize: PAGE_SIZE,
+        format: 'jsonl',
+        file,
+        onProgress: ({ pages }) => {
+          // Newer calls go before every record written so far, so the next page starts with
+          // records that were already written.
+          const count = arrivals[pages - 1] ?? 0;
+          if (count > 0) {
+            const start = new Date(NOW - 60_000);
+            busy.addCdrs(
+              generateCdrs({ seed: pages, count, start, end: new Date(NOW), firstId: nextId }),
+            );
+            nextId += count;
+          }
+        },
+      });
+      const ids = fs
+        .readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { i_cdr: string }).i_cdr);
+
+      assert.ok(before.length > 3 * PAGE_SIZE, `only ${before.length} records in range`);
+      assert.equal(new Set(ids).size, ids.length, 'a record was written twice');
+      assert.deepEqual(
+        ids,
+        before.map((record) => record.i_cdr),
+      );
+      assert.equal(result.records, before.length);
+      // Every shifted page was requested, so the repeated records were received.
+      const shifted = before.length + arrivals.reduce((sum, count) => sum + count, 0);
+      assert.equal(result.pages, Math.floor(shifted / PAGE_SIZE) + 1);
+    } finally {
+      await busyClient.dispose();
+      await busy.close();
+    }
+  });
+
   it('missing folder fails before requests', async () => {
     const file = path.join(folder, 'no-such-folder', 'cdrs.csv');
     const requestsBefore = emulator.requestCount;
@@ -698,6 +887,43 @@ describe('exportCdrs paging', () => {
       source.windows.map((window) => window.offset),
       [0, 4, 8],
     );
+  });
+
+  it('repeats pages later are written once', async () => {
+    const noId = { CLD: '4420', note: 'no i_cdr' };
+    const named = { ...sampleRecord(), i_cdr: 'A-1' };
+    const source = new ScriptedSource([
+      [...records(10, 9), named, noId],
+      records(8, 7, 6, 5),
+      records(4, 3, 2, 1),
+      // Records of the first page again, as after more than two pages of new calls.
+      [{ ...noId }, ...records(10), { ...named }, ...records(0)],
+    ]);
+    const file = path.join(folder, 'cdrs.jsonl');
+    const result = await exportCdrs({ source, query: QUERY, pageSize: 4, format: 'jsonl', file });
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    const ids = lines.map((line) => (JSON.parse(line) as { i_cdr?: string }).i_cdr ?? 'none');
+
+    assert.deepEqual(ids, ['10', '9', 'A-1', 'none', '8', '7', '6', '5', '4', '3', '2', '1', '0']);
+    assert.deepEqual(result, { records: 13, pages: 5, file });
+  });
+
+  it('write failure names the page', async function () {
+    if (!fs.existsSync('/dev/full')) {
+      this.skip();
+    }
+    const file = path.join(folder, 'cdrs.csv');
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    fs.symlinkSync('/dev/full', partialFileOf(file));
+    const many = Array.from({ length: 100 }, (_, index) => index + 1);
+    const source = new ScriptedSource([records(...many), records(...many.map((id) => id + 100))]);
+    const error = await failedExport({ source, query: QUERY, pageSize: 100, format: 'csv', file });
+    assert.ok(error instanceof ExportError, `rejected with ${String(error)}`);
+    assert.equal(error.page, 1);
+    assert.equal(error.recordsBefore, 0);
+    assert.match(error.message, /^Writing page 1 to .*cdrs\.csv\.partial failed: .*ENOSPC/);
+    assert.equal(source.windows.length, 1);
+    assert.deepEqual(fs.readdirSync(folder), []);
   });
 
   it('page of repeats stops the export', async () => {
