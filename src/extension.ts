@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { PANEL_VIEW_TYPE } from './panel/protocol';
 import { CdrPanel } from './ui/cdrPanel';
-import { CredentialStore, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
+import { CredentialStore, HAS_ACCOUNTS_CONTEXT, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
 import { CallHistory } from './ui/history';
 import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
 import { Log } from './ui/log';
 import { readRequestSettings } from './ui/settings';
+import { TcxcStatusBar } from './ui/statusBar';
 import { registerCommands } from './ui/commands';
 import {
   CallHistoryProvider,
@@ -25,6 +26,7 @@ export interface TcxcExtensionApi {
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly documents: CdrDocumentProvider;
   readonly panel: CdrPanel;
+  readonly statusBar: TcxcStatusBar;
 }
 
 /**
@@ -46,8 +48,8 @@ export function activate(context: vscode.ExtensionContext): TcxcExtensionApi {
 }
 
 function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtensionApi {
-  const credentials = new CredentialStore(context.secrets);
-  const history = new CallHistory(log, () => credentials.read(), readRequestSettings);
+  const credentials = new CredentialStore(context.secrets, context.globalState);
+  const history = new CallHistory(log, () => credentials.readActive(), readRequestSettings);
   const tree = new CallHistoryProvider(history);
   const documents = new CdrDocumentProvider();
   const treeView = vscode.window.createTreeView(VIEW_ID, {
@@ -61,8 +63,10 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     log,
     () => readRequestSettings().pageSize,
   );
+  const statusBar = new TcxcStatusBar(credentials, history);
   context.subscriptions.push(
     credentials,
+    statusBar,
     history,
     tree,
     registerShowMoreCommand(tree),
@@ -92,28 +96,38 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
         panel.showCdr(node.cdr.key, false);
       }
     }),
-    credentials.onDidChange(() => void updateCredentialsContext(credentials, treeView, log)),
+    credentials.onDidChange(
+      () => void updateCredentialsContext(credentials, history, treeView, log),
+    ),
     history.onDidChange(() => {
       treeView.message = viewMessage(history);
+      treeView.description = history.account?.name ?? credentials.activeAccount?.name;
       void vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, history.pageCount > 0);
     }),
   );
-  void updateCredentialsContext(credentials, treeView, log);
-  return { credentials, history, tree, treeView, documents, panel };
+  void updateCredentialsContext(credentials, history, treeView, log);
+  return { credentials, history, tree, treeView, documents, panel, statusBar };
 }
 
 async function updateCredentialsContext(
   credentials: CredentialStore,
+  history: CallHistory,
   treeView: vscode.TreeView<HistoryNode>,
   log: Log,
 ): Promise<void> {
   try {
     const stored = await credentials.read();
-    treeView.description = stored?.login;
+    // The tree names the account whose calls it lists, or the active account before a fetch.
+    treeView.description = history.account?.name ?? credentials.activeAccount?.name;
     await vscode.commands.executeCommand(
       'setContext',
       HAS_CREDENTIALS_CONTEXT,
       stored !== undefined,
+    );
+    await vscode.commands.executeCommand(
+      'setContext',
+      HAS_ACCOUNTS_CONTEXT,
+      credentials.accounts.length > 0,
     );
   } catch (error) {
     log.error('Credentials', 'Reading the stored credentials failed', error);

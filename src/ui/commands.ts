@@ -4,6 +4,7 @@ import { AuthenticationError, CancelledError, isTcxcError } from '../client/erro
 import { Cdr } from '../model/cdr';
 import { formatNumber, inertText, singleLine, stripUnsafe } from '../model/format';
 import { QueryRequest, describeRequest, resolveQuery } from '../model/timeWindow';
+import { NewAccount, addAccount, chooseAccount, promptNewAccount } from './accountCommands';
 import { CdrPanel } from './cdrPanel';
 import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
 import { CallHistory, errorMessage } from './history';
@@ -11,6 +12,13 @@ import { exportCdrsCommand } from './exportCommand';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
 import { Log } from './log';
 import { promptQueryRequest } from './queryInput';
+import {
+  chooseSavedFilter,
+  deleteSavedFilter,
+  filterNameProblem,
+  readSavedFilters,
+  saveFilter,
+} from './savedFilters';
 import { CdrNode, VIEW_ID } from './tree';
 
 const LAST_REQUEST_KEY = 'tcxc.lastQueryRequest';
@@ -35,6 +43,13 @@ type Handler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>
 
 /** Command ids without the `tcxc.` prefix, which {@link registerCommands} adds. */
 const COMMANDS: Readonly<Record<string, Handler>> = {
+  addAccount: (context, details) => addAccountCommand(context, details as NewAccount | undefined),
+  switchAccount: (context, target) => switchAccount(context, target),
+  removeAccount: (context, target, options) =>
+    removeAccount(context, target, options as RemoveOptions | undefined),
+  saveFilter: (context, name) => saveFilterCommand(context, name),
+  runSavedFilter: (context, name) => runSavedFilter(context, name),
+  deleteSavedFilter: (context, name) => deleteSavedFilterCommand(context, name),
   setCredentials: setCredentials,
   clearCredentials: clearCredentials,
   fetchCdrs: (context, request, options) =>
@@ -89,6 +104,189 @@ async function clearCredentials(context: CommandContext): Promise<void> {
     context.log.info('Credentials', 'Cleared the stored credentials');
   } catch (error) {
     reportError(context, 'Clearing the TCXC credentials', error);
+  }
+}
+
+/** Adds an account from the argument when given, otherwise asked for, and makes it active. */
+async function addAccountCommand(
+  context: CommandContext,
+  argument?: NewAccount,
+): Promise<string | undefined> {
+  try {
+    const details = argument ?? (await promptNewAccount(context.credentials.accounts));
+    if (!details) {
+      return undefined;
+    }
+    const account = await addAccount(context.credentials, details);
+    context.log.info('Accounts', `Added the account ${account.name} (${account.authMethod})`);
+    await showAccountRecords(context);
+    void vscode.window.showInformationMessage(
+      `TCXC account ${inertText(singleLine(account.name))} added and active.`,
+    );
+    return account.id;
+  } catch (error) {
+    reportError(context, 'Adding the TCXC account', error);
+    return undefined;
+  }
+}
+
+/** Makes another account active, then runs the shown query again for it. */
+async function switchAccount(context: CommandContext, target: unknown): Promise<void> {
+  try {
+    const account = await chooseAccount(context.credentials, target, 'TCXC: Switch Account');
+    if (!account) {
+      return;
+    }
+    await context.credentials.switchTo(account.id);
+    context.log.info('Accounts', `Switched to the account ${account.name}`);
+    await showAccountRecords(context);
+  } catch (error) {
+    reportError(context, 'Switching the TCXC account', error);
+  }
+}
+
+/** Options of "TCXC: Remove Account" for callers that have confirmed the removal already. */
+interface RemoveOptions {
+  readonly confirmed?: boolean;
+}
+
+/** Removes an account and deletes its login and API key, after a confirmation. */
+async function removeAccount(
+  context: CommandContext,
+  target: unknown,
+  options: RemoveOptions = {},
+): Promise<void> {
+  try {
+    const account = await chooseAccount(context.credentials, target, 'TCXC: Remove Account');
+    if (!account) {
+      return;
+    }
+    if (options.confirmed !== true && !(await confirmRemoval(account.name))) {
+      return;
+    }
+    const wasActive = context.credentials.activeAccount?.id === account.id;
+    await context.credentials.removeAccount(account.id);
+    context.log.info('Accounts', `Removed the account ${account.name}`);
+    if (wasActive) {
+      await showAccountRecords(context);
+    }
+  } catch (error) {
+    reportError(context, 'Removing the TCXC account', error);
+  }
+}
+
+async function confirmRemoval(accountName: string): Promise<boolean> {
+  const remove: vscode.MessageItem = { title: 'Remove' };
+  const answer = await vscode.window.showWarningMessage(
+    `Remove the TCXC account ${inertText(singleLine(accountName))} and delete its login and API ` +
+      'key from this machine?',
+    { modal: true },
+    remove,
+  );
+  return answer === remove;
+}
+
+/**
+ * Clears records of the previous account, and runs the shown query again when the account now
+ * active has credentials, so the tree never lists one account's calls under another's name.
+ */
+async function showAccountRecords(context: CommandContext): Promise<void> {
+  const request = context.history.request;
+  context.history.clear();
+  context.documents.clear();
+  if (request && (await context.credentials.read())) {
+    await runQuery(context, request, { focusTree: false });
+  }
+}
+
+/** Returns the name of the active account, or tells the user to add one. */
+function activeAccountName(context: CommandContext): string | undefined {
+  const account = context.credentials.activeAccount;
+  if (!account) {
+    void vscode.window.showInformationMessage(
+      'No TCXC account exists yet. Run "TCXC: Add Account" or "TCXC: Set Credentials" first.',
+    );
+  }
+  return account?.name;
+}
+
+/** Saves the filters of the shown query under a name, given or asked for, for the active account. */
+async function saveFilterCommand(context: CommandContext, argument: unknown): Promise<void> {
+  const accountName = activeAccountName(context);
+  const request = context.history.request;
+  if (accountName === undefined) {
+    return;
+  }
+  if (!request) {
+    void vscode.window.showInformationMessage(
+      'No filters to save yet. Run "TCXC: Fetch CDRs" or apply filters in the CDR panel first.',
+    );
+    return;
+  }
+  try {
+    const name =
+      typeof argument === 'string'
+        ? argument
+        : await vscode.window.showInputBox({
+            title: 'TCXC: Save Current Filters',
+            prompt: `Name for "${describeRequest(request)}" (account ${singleLine(accountName)})`,
+            ignoreFocusOut: true,
+            validateInput: filterNameProblem,
+          });
+    if (name === undefined) {
+      return;
+    }
+    const problem = filterNameProblem(name);
+    if (problem) {
+      throw new RangeError(`Invalid filter name: ${problem}`);
+    }
+    await saveFilter(accountName, { name: name.trim(), request });
+    context.log.info('Filters', `Saved the filters "${name.trim()}" for ${accountName}`);
+    void vscode.window.showInformationMessage(
+      `Filters saved as "${inertText(singleLine(name.trim()))}". Run them again with ` +
+        '"TCXC: Run Saved Filter".',
+    );
+  } catch (error) {
+    reportError(context, 'Saving the filters', error);
+  }
+}
+
+/** Fetches CDRs with a saved filter of the active account, given by name or picked. */
+async function runSavedFilter(context: CommandContext, argument: unknown): Promise<void> {
+  const accountName = activeAccountName(context);
+  if (accountName === undefined) {
+    return;
+  }
+  try {
+    const { skipped } = readSavedFilters(accountName);
+    if (skipped.length > 0) {
+      context.log.warn(
+        'Filters',
+        `Left out invalid saved filters of ${accountName}: ${skipped.join(', ')}`,
+      );
+    }
+    const filter = await chooseSavedFilter(accountName, argument, 'TCXC: Run Saved Filter');
+    if (filter) {
+      await fetchCdrs(context, filter.request);
+    }
+  } catch (error) {
+    reportError(context, 'Running the saved filter', error);
+  }
+}
+
+async function deleteSavedFilterCommand(context: CommandContext, argument: unknown): Promise<void> {
+  const accountName = activeAccountName(context);
+  if (accountName === undefined) {
+    return;
+  }
+  try {
+    const filter = await chooseSavedFilter(accountName, argument, 'TCXC: Delete Saved Filter');
+    if (filter) {
+      await deleteSavedFilter(accountName, filter.name);
+      context.log.info('Filters', `Deleted the saved filter "${filter.name}" of ${accountName}`);
+    }
+  } catch (error) {
+    reportError(context, 'Deleting the saved filter', error);
   }
 }
 

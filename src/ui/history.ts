@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PageSource, TcxcClient, TcxcCredentials, validateEndpoint } from '../client/client';
+import { AuthMethod, PageSource, TcxcClient, validateEndpoint } from '../client/client';
 import { loadRemainingPagesConcurrently } from '../client/concurrentPaging';
 import { CancelledError } from '../client/errors';
 import { CdrPager, PageResult } from '../client/paging';
@@ -7,7 +7,7 @@ import { Cdr } from '../model/cdr';
 import { CdrCollection } from '../model/grouping';
 import { QueryRequest, resolveQuery } from '../model/timeWindow';
 import { formatCount } from '../panel/table';
-import { MissingCredentialsError } from './credentials';
+import { Account, AccountCredentials, MissingCredentialsError } from './credentials';
 import { Log } from './log';
 import { RequestSettings, sameProxySettings } from './settings';
 
@@ -27,6 +27,12 @@ export type HistoryChange =
 export interface QueryFailure {
   readonly request: QueryRequest;
   readonly message: string;
+}
+
+/** The time of the last page request that ended, and whether it failed. */
+export interface FetchRecord {
+  readonly at: Date;
+  readonly failed: boolean;
 }
 
 /** A failed page load, kept so the tree can offer to retry it. */
@@ -54,17 +60,19 @@ export class CallHistory implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private client: TcxcClient | undefined;
   private clientUses:
-    ((credentials: TcxcCredentials, settings: RequestSettings) => boolean) | undefined;
+    ((active: AccountCredentials, settings: RequestSettings) => boolean) | undefined;
   private pager: CdrPager | undefined;
   private currentRequest: QueryRequest | undefined;
   private inFlight: InFlightLoad | undefined;
   private failure: PageFailure | undefined;
   private queryFailure: QueryFailure | undefined;
+  private shownAccount: Account | undefined;
+  private lastFetch: FetchRecord | undefined;
   private bulkLoad:
     { promise: Promise<number>; cancel: vscode.CancellationTokenSource } | undefined;
   constructor(
     private readonly log: Log,
-    private readonly readCredentials: () => Promise<TcxcCredentials | undefined>,
+    private readonly readCredentials: () => Promise<AccountCredentials | undefined>,
     private readonly readSettings: () => RequestSettings,
     private readonly showInformation: (message: string) => void = (message) =>
       void vscode.window.showInformationMessage(message),
@@ -126,6 +134,16 @@ export class CallHistory implements vscode.Disposable {
   /** The last new query whose first page failed while an earlier query stayed on screen. */
   get lastQueryFailure(): QueryFailure | undefined {
     return this.queryFailure;
+  }
+
+  /** The account whose records are shown; undefined before the first page of a query. */
+  get account(): Account | undefined {
+    return this.shownAccount;
+  }
+
+  /** When the last page of any query arrived or failed, and whether it failed. */
+  get lastFetchRecord(): FetchRecord | undefined {
+    return this.lastFetch;
   }
 
   find(key: string): Cdr | undefined {
@@ -367,6 +385,8 @@ export class CallHistory implements vscode.Disposable {
     this.closeClient();
     this.pager = undefined;
     this.currentRequest = undefined;
+    this.shownAccount = undefined;
+    this.lastFetch = undefined;
     this.failure = undefined;
     this.queryFailure = undefined;
     this.changeEmitter.fire({ kind: 'reset' });
@@ -420,40 +440,53 @@ export class CallHistory implements vscode.Disposable {
    * is used as soon as it is stored.
    */
   private createSource(): PageSource {
-    let account: string | undefined;
+    let fixed: string | undefined;
     return {
       fetchPage: async (query, window, signal) => {
-        const credentials = await this.readCredentials();
-        if (!credentials) {
+        const active = await this.readCredentials();
+        if (!active) {
           throw new MissingCredentialsError();
         }
         const settings = this.readSettings();
-        const current = `${credentials.login} at ${settings.endpoint}`;
-        if (account !== undefined && account !== current) {
+        const endpoint = active.account.endpoint ?? settings.endpoint;
+        const current = `${active.account.id} ${active.credentials.login} at ${endpoint}`;
+        if (fixed !== undefined && fixed !== current) {
           throw new Error(
-            'The login or endpoint changed since this query started. Run "TCXC: Refresh" or ' +
-              '"TCXC: Fetch CDRs" to query the new account.',
+            'The account, login or endpoint changed since this query started. Run "TCXC: ' +
+              'Refresh" or "TCXC: Fetch CDRs" to query the new account.',
           );
         }
-        const client = this.clientFor(credentials, settings);
+        const client = this.clientFor(active, settings);
         if (signal?.aborted) {
           throw new CancelledError();
         }
-        const page = await client.fetchPage(query, window, signal);
-        account ??= current;
-        return page;
+        try {
+          const page = await client.fetchPage(query, window, signal);
+          fixed ??= current;
+          this.shownAccount = active.account;
+          this.lastFetch = { at: new Date(), failed: false };
+          return page;
+        } catch (error) {
+          if (!(error instanceof CancelledError)) {
+            this.lastFetch = { at: new Date(), failed: true };
+          }
+          throw error;
+        }
       },
     };
   }
 
-  /** Returns a client for these credentials and settings, reusing the last one if they match. */
-  private clientFor(credentials: TcxcCredentials, settings: RequestSettings): TcxcClient {
-    if (this.client && this.clientUses?.(credentials, settings)) {
+  /** Returns a client for this account and these settings, reusing the last one if they match. */
+  private clientFor(active: AccountCredentials, settings: RequestSettings): TcxcClient {
+    if (this.client && this.clientUses?.(active, settings)) {
       return this.client;
     }
+    const endpoint = active.account.endpoint ?? settings.endpoint;
+    const authMethod: AuthMethod = active.account.authMethod;
     const client = new TcxcClient({
-      endpoint: settings.endpoint,
-      credentials,
+      endpoint,
+      credentials: active.credentials,
+      authMethod,
       timeoutMs: settings.timeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
       logger: this.log.forClient(),
@@ -461,12 +494,13 @@ export class CallHistory implements vscode.Disposable {
     });
     this.closeClient();
     this.client = client;
-    const { login, apiKey } = credentials;
+    const { login, apiKey } = active.credentials;
     // A closure keeps the key out of this object's own fields.
     this.clientUses = (next, nextSettings) =>
-      next.login === login &&
-      next.apiKey === apiKey &&
-      nextSettings.endpoint === settings.endpoint &&
+      next.credentials.login === login &&
+      next.credentials.apiKey === apiKey &&
+      next.account.authMethod === authMethod &&
+      (next.account.endpoint ?? nextSettings.endpoint) === endpoint &&
       nextSettings.timeoutMs === settings.timeoutMs &&
       nextSettings.connectTimeoutMs === settings.connectTimeoutMs &&
       sameProxySettings(nextSettings.proxy, settings.proxy);

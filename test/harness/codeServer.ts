@@ -73,6 +73,8 @@ export interface CodeServerOptions {
   smokeTestDriver?: boolean;
   /** Extensions installed by copying them as `publisher.name-version` before the server starts. */
   extensions?: ExtensionFolder[];
+  /** Packaged extensions installed with `code-server --install-extension` before it starts. */
+  vsixFiles?: string[];
   /** Short label used in the log file name, `code-server` by default. */
   label?: string;
   /** Keeps the temporary folders after `stop()`, for debugging. */
@@ -114,6 +116,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     writeUserSettings(layout.userDataDir, options.settings);
     for (const extension of options.extensions ?? []) {
       installExtensionFolder(extension, layout.extensionsDir);
+    }
+    for (const vsix of options.vsixFiles ?? []) {
+      await installVsix(layout, vsix, options.label ?? 'code-server');
     }
     return await startWithRetries(layout, options);
   } catch (error) {
@@ -185,6 +190,56 @@ export function installExtensionFolder(extension: ExtensionFolder, extensionsDir
     );
   }
   return destination;
+}
+
+/** Time limit for one `--install-extension` run, which took about 1 s on a 2-core machine. */
+const installTimeoutMs = 120_000;
+
+/**
+ * Installs a .vsix into the layout's extensions folder with code-server's own CLI, in the same
+ * isolated environment as the server, and logs its output to `test-results/LABEL-install-*.log`.
+ */
+async function installVsix(layout: TempLayout, vsix: string, label: string): Promise<void> {
+  const logFile = createLogFile(`${label}-install`);
+  const logFd = fs.openSync(logFile, 'a');
+  const child = spawn(
+    path.join(node24Bin, 'node'),
+    [
+      codeServerEntry,
+      '--user-data-dir',
+      layout.userDataDir,
+      '--extensions-dir',
+      layout.extensionsDir,
+      '--install-extension',
+      path.resolve(vsix),
+    ],
+    {
+      cwd: layout.home,
+      env: serverEnvironment(layout),
+      stdio: ['ignore', logFd, logFd],
+      detached: true,
+    },
+  );
+  const exited = watchExit(child);
+  // A guard against a hang, not a measurement: gallery requests go to an unused loopback port
+  // and fail at once, so an install still running at the limit is stuck.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signalGroup(child, 'SIGKILL');
+  }, installTimeoutMs);
+  const status = await exited;
+  clearTimeout(timer);
+  signalGroup(child, 'SIGKILL');
+  fs.closeSync(logFd);
+  if (timedOut) {
+    throw new Error(
+      `Installing ${vsix} did not finish within ${installTimeoutMs / 1000} s; log: ${logFile}`,
+    );
+  }
+  if (status !== 'code 0') {
+    throw new Error(`Installing ${vsix} failed (${status}); log: ${logFile}`);
+  }
 }
 
 interface ExtensionManifest {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import {
   CALL_HISTORY_PATH,
   DEMO_API_KEY,
+  DEFAULT_DIGEST_ALGORITHMS,
   DEMO_LOGIN,
   startEmulator,
 } from '../../src/emulator/server';
@@ -202,7 +203,10 @@ async function main(): Promise<void> {
   if (args.host !== undefined && !['auto', 'code', 'code-server'].includes(args.host)) {
     throw new Error(`Invalid --host "${args.host}": expected auto, code or code-server.`);
   }
-  const emulator = args.emulatorUrl === undefined ? await startEmulator() : undefined;
+  const emulator =
+    args.emulatorUrl === undefined
+      ? await startEmulator({ digestAlgorithms: DEFAULT_DIGEST_ALGORITHMS })
+      : undefined;
   const endpoint =
     emulator?.endpoint ?? `${(args.emulatorUrl ?? '').replace(/\/+$/, '')}${CALL_HISTORY_PATH}`;
   if (emulator) {

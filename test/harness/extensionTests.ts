@@ -4,14 +4,23 @@
  *
  * CLI: node out/test/harness/extensionTests.js
  */
-import { DEMO_API_KEY, DEMO_LOGIN, startEmulator } from '../../src/emulator/server';
+import {
+  DEFAULT_DIGEST_ALGORITHMS,
+  DEMO_API_KEY,
+  DEMO_LOGIN,
+  startEmulator,
+} from '../../src/emulator/server';
 import { runHostTests } from './runHostTests';
 
 /** Page size the host tests expect; small so that "Load more" has pages to load. */
 const PAGE_SIZE = 40;
 
 export async function runExtensionTests(): Promise<number> {
-  const emulator = await startEmulator({ dataset: { seed: 5, count: 2000, days: 7 } });
+  // Digest on, so that accounts of both authentication methods can fetch from the same emulator.
+  const emulator = await startEmulator({
+    dataset: { seed: 5, count: 2000, days: 7 },
+    digestAlgorithms: DEFAULT_DIGEST_ALGORITHMS,
+  });
   try {
     return await runHostTests({
       settings: { 'tcxc.endpoint': emulator.endpoint, 'tcxc.pageSize': PAGE_SIZE },

@@ -52,9 +52,13 @@ export function scanForSecrets(
     if (keyAt >= 0) {
       findings.push({ file, line: lineOf(text, keyAt), what: 'API key' });
     }
-    for (const match of text.matchAll(/[0-9a-f]{64}/gi)) {
-      if (signatures.has(match[0].toLowerCase())) {
-        findings.push({ file, line: lineOf(text, match.index), what: 'signature' });
+    // Signatures are 64 hex digits and Digest responses 32 to 128, so each is looked up whole,
+    // in any letter case, even inside a longer run of hex digits.
+    const lower = text.toLowerCase();
+    for (const signature of signatures) {
+      const at = lower.indexOf(signature);
+      if (at >= 0) {
+        findings.push({ file, line: lineOf(text, at), what: 'signature' });
         break;
       }
     }
@@ -99,13 +103,15 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-/** Reads the signature log: one lowercase hex signature per line. */
+/** Reads the signature log: one lowercase hex signature or Digest response per line. */
 export function readSignatures(file: string | undefined): Set<string> {
   if (!file || !fs.existsSync(file)) {
     return new Set();
   }
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  return new Set(lines.map((line) => line.trim()).filter((line) => /^[0-9a-f]{64}$/.test(line)));
+  return new Set(
+    lines.map((line) => line.trim()).filter((line) => /^[0-9a-f]{32,128}$/.test(line)),
+  );
 }
 
 function main(argv: readonly string[]): number {

@@ -6,7 +6,13 @@ import { readRequestSettings } from '../../src/ui/settings';
 import { TcxcClient } from '../../src/client/client';
 import { toCdr } from '../../src/model/cdr';
 import { cdrItem, type HistoryNode } from '../../src/ui/tree';
-import { activateExtension, apiKey, login, waitForLoopbackEndpoint } from './helpers';
+import {
+  MemoryMemento,
+  activateExtension,
+  apiKey,
+  login,
+  waitForLoopbackEndpoint,
+} from './helpers';
 
 /** Fetches one record straight from the emulator with a client of the test's own. */
 async function fetchFromEmulator(iCdr: string): Promise<unknown> {
@@ -80,7 +86,7 @@ describe('TCXC extension in VS Code', () => {
       delete: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')),
       onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
     };
-    const store = new CredentialStore(failing);
+    const store = new CredentialStore(failing, new MemoryMemento());
     try {
       const error = await store.store({ login, apiKey }).then(
         () => undefined,

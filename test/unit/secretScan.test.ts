@@ -60,6 +60,30 @@ describe('secret scan', () => {
     assert.deepEqual(scanForSecrets([root], KEY, new Set([SIGNATURE])).findings, []);
   });
 
+  it('finds an MD5 Digest response', () => {
+    const response = '0123456789abcdef'.repeat(2);
+    fs.writeFileSync(path.join(root, 'd.txt'), `response="${response}"`);
+
+    const result = scanForSecrets([root], KEY, new Set([response]));
+
+    assert.equal(result.findings.length, 1);
+  });
+
+  it('reads MD5 and SHA-512 lengths from the log', () => {
+    const file = path.join(root, 'signatures.txt');
+    const md5 = 'c'.repeat(32);
+    const sha512 = 'd'.repeat(128);
+    fs.writeFileSync(
+      file,
+      `${md5}
+${sha512}
+${'e'.repeat(31)}
+`,
+    );
+
+    assert.deepEqual([...readSignatures(file)], [md5, sha512]);
+  });
+
   it('rejects a short key', () => {
     assert.throws(() => scanForSecrets([root], 'short', new Set()), /at least 8 characters/);
   });
