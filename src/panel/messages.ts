@@ -1,5 +1,6 @@
 import { isPanelFilters } from './filters';
-import { FromPanel } from './protocol';
+import { FromPanel, SortOrder } from './protocol';
+import { isColumnId } from './table';
 
 /**
  * Maximum length of a record key accepted from the panel. A record without `i_cdr` is keyed by
@@ -18,6 +19,16 @@ export function parseFromPanel(value: unknown): FromPanel | undefined {
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case 'ready':
+      return isSortOrder(message.sort)
+        ? {
+            type: 'ready',
+            sort: { column: message.sort.column, descending: message.sort.descending },
+          }
+        : { type: 'ready' };
+    case 'nextRows':
+      return Number.isSafeInteger(message.transfer) && (message.transfer as number) >= 0
+        ? { type: 'nextRows', transfer: message.transfer as number }
+        : undefined;
     case 'loadMore':
     case 'loadAll':
     case 'cancel':
@@ -36,6 +47,18 @@ export function parseFromPanel(value: unknown): FromPanel | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * True for a sort order: a column id and a direction. `ready` without a valid order is still
+ * accepted, and the first rows are then picked newest first.
+ */
+function isSortOrder(value: unknown): value is SortOrder {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const sort = value as Record<string, unknown>;
+  return isColumnId(sort.column) && typeof sort.descending === 'boolean';
 }
 
 /** Returns the selected record key in state saved by the panel, if the state contains one. */

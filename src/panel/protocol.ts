@@ -1,7 +1,8 @@
 /**
  * The messages between the extension and the CDR panel's script. Both sides import this module,
  * so a change to a message shape fails to compile on the side that was not updated. Every
- * payload is plain JSON: the webview channel cannot carry bigint, Date or class instances.
+ * payload is plain JSON, except the typed arrays of {@link RowColumns}: the webview channel
+ * cannot carry bigint, Date or class instances.
  */
 import type { ShowFilter } from '../client/query';
 import type { WindowPreset } from '../model/timeWindow';
@@ -47,6 +48,59 @@ export interface PanelRow extends SummaryCall {
   readonly charge: ChargeStatus;
   /** Number of fields that could not be read; above 0 marks the record as malformed. */
   readonly problems: number;
+}
+
+/** The text of each row joined into one string, and each row's length in UTF-16 code units. */
+export interface PackedText {
+  readonly text: string;
+  readonly lengths: Uint32Array;
+}
+
+/** Text that repeats across rows: row `i` has `values[index[i]]`. */
+export interface TextChoice {
+  readonly values: readonly string[];
+  readonly index: Uint32Array;
+}
+
+/**
+ * Table rows column by column: entry `i` of each column belongs to row `i`. VS Code serializes a
+ * message to the webview as JSON, value by value, but carries typed arrays beside the JSON as
+ * binary data for extensions whose `engines.vscode` is 1.57 or later (`Webview.postMessage` in
+ * the `vscode` API). So numbers travel in typed arrays and each text column as one string, which
+ * costs a few JSON values per column instead of 16 per row. A null number is NaN.
+ */
+export interface RowColumns {
+  readonly count: number;
+  readonly key: PackedText;
+  readonly id: PackedText;
+  readonly cli: PackedText;
+  readonly cld: PackedText;
+  readonly callId: PackedText;
+  readonly country: TextChoice;
+  readonly vendor: TextChoice;
+  readonly reason: TextChoice;
+  readonly time: Float64Array;
+  readonly duration: Float64Array;
+  readonly billed: Float64Array;
+  readonly amountMicros: Float64Array;
+  readonly code: Float64Array;
+  /** 1 for an answered call, 0 otherwise. */
+  readonly answered: Uint8Array;
+  /** The row's charge status: 0 for `ok`, 1 for `mismatch`, 2 for `unknown`. */
+  readonly charge: Uint8Array;
+  readonly problems: Uint32Array;
+}
+
+/**
+ * The position of a message in a snapshot of the loaded rows. A large snapshot arrives in parts:
+ * `init` or a `rows` reset carries the first rows, enough to fill the table, and each `moreRows`
+ * the next ones. The panel asks for each next part with `nextRows`, after it has drawn the last.
+ */
+export interface RowTransfer {
+  /** Number of the snapshot, new for each `init` and each `rows` reset. */
+  readonly id: number;
+  /** Rows of the snapshot that follow this message; 0 in its last part. */
+  readonly remaining: number;
 }
 
 /** A labelled point in a call's life, in unix milliseconds. */
@@ -113,15 +167,28 @@ export interface PanelStatus {
 /** Messages from the extension to the panel. */
 export type ToPanel =
   | {
-      /** A full snapshot, sent in reply to `ready`; it replaces everything the panel shows. */
+      /**
+       * A snapshot, sent in reply to `ready`; it replaces everything the panel shows. Its rows
+       * are the first part of the loaded rows, and `moreRows` brings the rest.
+       */
       readonly type: 'init';
       readonly filters: PanelFilters | null;
-      readonly rows: readonly PanelRow[];
+      readonly rows: RowColumns;
+      readonly transfer: RowTransfer;
       readonly status: PanelStatus;
       readonly selected: CdrDetails | null;
     }
-  /** Rows of the current query: `reset` replaces the loaded rows, otherwise they are appended. */
-  | { readonly type: 'rows'; readonly reset: boolean; readonly rows: readonly PanelRow[] }
+  /** The first part of the rows of a new query, which replace the loaded rows. */
+  | {
+      readonly type: 'rows';
+      readonly reset: true;
+      readonly rows: RowColumns;
+      readonly transfer: RowTransfer;
+    }
+  /** Rows that were just loaded, such as a page; they are appended. */
+  | { readonly type: 'rows'; readonly reset: false; readonly rows: RowColumns }
+  /** The next part of the snapshot that `init` or a `rows` reset started. */
+  | { readonly type: 'moreRows'; readonly rows: RowColumns; readonly transfer: RowTransfer }
   | { readonly type: 'status'; readonly status: PanelStatus }
   /** The filters of a query started elsewhere, such as from the command palette. */
   | { readonly type: 'filters'; readonly filters: PanelFilters }
@@ -132,8 +199,13 @@ export type ToPanel =
 
 /** Messages from the panel to the extension. */
 export type FromPanel =
-  /** The script has loaded and listens; the extension replies with `init`. */
-  | { readonly type: 'ready' }
+  /**
+   * The script has loaded and listens; the extension replies with `init`. `sort` is the table's
+   * order, in which the extension picks the rows of the first part.
+   */
+  | { readonly type: 'ready'; readonly sort?: SortOrder }
+  /** The panel has drawn the part of the transfer `transfer` that it received last. */
+  | { readonly type: 'nextRows'; readonly transfer: number }
   /** Fetch the first page of a new query with these filters. */
   | { readonly type: 'apply'; readonly filters: PanelFilters }
   | { readonly type: 'loadMore' }

@@ -5,15 +5,19 @@ import { describeRequest } from '../model/timeWindow';
 import { DEFAULT_FILTERS, filtersFromRequest, validateFilters } from '../panel/filters';
 import { renderPanelHtml } from '../panel/html';
 import { parseFromPanel, selectedKeyOf } from '../panel/messages';
+import { encodeRows } from '../panel/columns';
 import {
   FromPanel,
   PANEL_VIEW_TYPE,
   PanelFilters,
   PanelRow,
   PanelStatus,
+  SortOrder,
   ToPanel,
 } from '../panel/protocol';
 import { cdrDetails, toPanelRow } from '../panel/rows';
+import { DEFAULT_SORT } from '../panel/table';
+import { OutgoingRows, RowPart } from '../panel/transfer';
 import { CredentialStore } from './credentials';
 import { CallHistory, HistoryChange, PageFailure, QueryFailure, errorMessage } from './history';
 import { Log } from './log';
@@ -27,6 +31,10 @@ const MEDIA_PATH = ['media'];
  * selected CDR's details and traffic summaries. The extension keeps the data; the panel's script
  * keeps only its form, search, sort and selection (with `setState`). Whenever the script (re)loads
  * it posts `ready` and receives a full snapshot, so nothing sent while it was hidden is lost.
+ *
+ * A snapshot of many rows goes in parts: the first part contains the rows the table shows first,
+ * and each later part is sent when the panel requests it with `nextRows`, after drawing the last.
+ * So the panel draws its first rows at once and stays responsive while the rest arrives.
  */
 export class CdrPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -34,6 +42,11 @@ export class CdrPanel implements vscode.Disposable {
   /** True between the script's `ready` and the moment it is hidden or closed. */
   private scriptReady = false;
   private selectedKey: string | undefined;
+  /** The table's order, as the script last reported it with `ready`. */
+  private panelSort: SortOrder = DEFAULT_SORT;
+  /** The snapshot whose later parts the panel has not requested yet. */
+  private outgoing: OutgoingRows | undefined;
+  private transferCount = 0;
   private hasCredentials = false;
   private readonly rowCache = new WeakMap<Cdr, PanelRow>();
   private readonly postEmitter = new vscode.EventEmitter<ToPanel>();
@@ -122,7 +135,11 @@ export class CdrPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.scriptReady = true;
+        this.panelSort = message.sort ?? DEFAULT_SORT;
         this.post(this.snapshot());
+        return;
+      case 'nextRows':
+        this.sendNextPart(message.transfer);
         return;
       case 'apply':
         return this.apply(message.filters);
@@ -177,31 +194,67 @@ export class CdrPanel implements vscode.Disposable {
   }
 
   private onHistoryChange(change: HistoryChange): void {
-    if (!this.panel) {
+    // Messages before `ready` would be dropped: the snapshot sent on `ready` includes the change.
+    if (!this.panel || !this.scriptReady) {
       return;
     }
     if (change.kind === 'reset') {
       if (this.history.request) {
         this.post({ type: 'filters', filters: this.currentFilters() });
       }
-      this.post({ type: 'rows', reset: true, rows: this.allRows() });
+      const first = this.startTransfer();
+      this.post({ type: 'rows', reset: true, rows: first.rows, transfer: first.transfer });
       if (this.selectedKey !== undefined && !this.history.find(this.selectedKey)) {
         this.post({ type: 'details', details: null });
       }
     } else if (change.kind === 'page') {
-      this.post({ type: 'rows', reset: false, rows: change.added.map((cdr) => this.rowOf(cdr)) });
+      const rows = encodeRows(change.added.map((cdr) => this.rowOf(cdr)));
+      this.post({ type: 'rows', reset: false, rows });
     }
     this.post({ type: 'status', status: this.status() });
   }
 
   private snapshot(): ToPanel {
+    const first = this.startTransfer();
     return {
       type: 'init',
       filters: this.currentFilters(),
-      rows: this.allRows(),
+      rows: first.rows,
+      transfer: first.transfer,
       status: this.status(),
       selected: this.selectedKey === undefined ? null : this.detailsOf(this.selectedKey),
     };
+  }
+
+  /**
+   * Starts sending a snapshot of the loaded rows, in place of any snapshot still being sent, and
+   * returns its first part: the first rows in the table's order, with the selected row.
+   */
+  private startTransfer(): RowPart {
+    const outgoing = new OutgoingRows(++this.transferCount, this.allRows(), {
+      sort: this.panelSort,
+      include: this.selectedKey,
+    });
+    this.outgoing = outgoing.done ? undefined : outgoing;
+    return outgoing.first;
+  }
+
+  /**
+   * Sends the next part of the snapshot `transfer`. A request for an older snapshot is ignored:
+   * the panel received a newer one meanwhile.
+   */
+  private sendNextPart(transfer: number): void {
+    const outgoing = this.outgoing;
+    if (outgoing === undefined || outgoing.id !== transfer) {
+      return;
+    }
+    const part = outgoing.next();
+    if (outgoing.done) {
+      this.outgoing = undefined;
+    }
+    if (part !== undefined) {
+      this.post({ type: 'moreRows', rows: part.rows, transfer: part.transfer });
+    }
   }
 
   private status(): PanelStatus {
@@ -270,6 +323,7 @@ export class CdrPanel implements vscode.Disposable {
       (delivered) => {
         if (!delivered && this.panel === panel) {
           this.scriptReady = false;
+          this.outgoing = undefined;
         }
       },
       (error: unknown) => {
@@ -285,6 +339,7 @@ export class CdrPanel implements vscode.Disposable {
     this.disposePanelSubscriptions();
     this.panel = panel;
     this.scriptReady = false;
+    this.outgoing = undefined;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, ...MEDIA_PATH, 'tcxc.svg');
     panel.webview.options = this.webviewOptions();
     panel.webview.html = this.html(panel.webview);
@@ -294,12 +349,14 @@ export class CdrPanel implements vscode.Disposable {
         if (!webviewPanel.visible) {
           // A hidden webview loses its document, and its script posts `ready` again when shown.
           this.scriptReady = false;
+          this.outgoing = undefined;
         }
       }),
       panel.onDidDispose(() => {
         if (this.panel === panel) {
           this.panel = undefined;
           this.scriptReady = false;
+          this.outgoing = undefined;
           this.disposePanelSubscriptions();
         }
       }),

@@ -4,6 +4,7 @@
  */
 import { stripUnsafe } from '../model/format';
 import { summarize } from '../model/summary';
+import { decodeRows } from '../panel/columns';
 import { DEFAULT_FILTERS } from '../panel/filters';
 import type {
   CdrDetails,
@@ -12,6 +13,8 @@ import type {
   PanelRow,
   PanelState,
   PanelStatus,
+  RowColumns,
+  RowTransfer,
   SortOrder,
   ToPanel,
 } from '../panel/protocol';
@@ -43,9 +46,16 @@ const SEARCH_DELAY_MS = 150;
  */
 const SELECT_REPLY_MS = 2000;
 
+/**
+ * Time in milliseconds that the panel waits for a frame before it requests the next part of a
+ * snapshot anyway. A window that is minimized or covered draws no frames.
+ */
+const FRAME_WAIT_MS = 250;
+
 const MESSAGE_TYPES = new Set<string>([
   'init',
   'rows',
+  'moreRows',
   'status',
   'filters',
   'filterErrors',
@@ -61,11 +71,43 @@ function isToPanel(value: unknown): value is ToPanel {
   );
 }
 
+/**
+ * Decodes received rows. Rows that cannot be decoded are left out, and the error goes to the
+ * webview's console as an uncaught one would, without stopping the message's other work.
+ */
+function readRows(columns: RowColumns): PanelRow[] {
+  try {
+    return decodeRows(columns);
+  } catch (error) {
+    reportError(error);
+    return [];
+  }
+}
+
+/**
+ * Runs `callback` once, after the next frame has been drawn, or after {@link FRAME_WAIT_MS} when
+ * no frame comes.
+ */
+function afterNextFrame(callback: () => void): void {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      window.clearTimeout(timer);
+      callback();
+    }
+  };
+  const timer = window.setTimeout(run, FRAME_WAIT_MS);
+  requestAnimationFrame(() => window.setTimeout(run, 0));
+}
+
 class Panel {
   private readonly form: FiltersForm;
   private readonly statusBar: StatusBar;
   private readonly searchInput: HTMLInputElement;
   private readonly searchCount: HTMLSpanElement;
+  private readonly receiving: HTMLSpanElement;
+  private readonly receivingText: HTMLSpanElement;
   private readonly table: VirtualTable;
   private readonly details: DetailsPane;
   private readonly summaryView: SummaryView;
@@ -82,6 +124,13 @@ class Panel {
   private sort: SortOrder;
   private selectedKey: string | null;
   private status: PanelStatus | null = null;
+  /** The snapshot whose later parts are still arriving, or null when all have arrived. */
+  private incoming: RowTransfer | null = null;
+  /**
+   * The selected row, when a snapshot started without it. It is shown when it arrives, and its
+   * details are requested then if the extension did not send them.
+   */
+  private awaited: { readonly key: string; readonly askDetails: boolean } | null = null;
   /**
    * True when the user has changed the form since it last matched a query. Input and filter
    * errors from the extension set it. Sending Apply and receiving the extension's filters clear
@@ -130,6 +179,13 @@ class Panel {
     this.searchInput.value = this.search;
     this.searchInput.addEventListener('input', () => this.searchTyped());
     this.searchCount = h('span', { class: 'search-count', 'aria-live': 'polite' });
+    this.receivingText = h('span');
+    this.receiving = h(
+      'span',
+      { class: 'receiving', hidden: true },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      this.receivingText,
+    );
 
     this.table = new VirtualTable(this.sort, {
       onSelect: (row) => this.select(row),
@@ -168,6 +224,7 @@ class Panel {
           h('label', { class: 'sr-only', for: 'search' }, 'Search loaded CDRs'),
           this.searchInput,
           this.searchCount,
+          this.receiving,
         ),
         this.summaryView.figures,
       ),
@@ -188,7 +245,7 @@ class Panel {
         this.receive(event.data);
       }
     });
-    this.post({ type: 'ready' });
+    this.post({ type: 'ready', sort: this.sort });
   }
 
   private receive(message: ToPanel): void {
@@ -197,7 +254,14 @@ class Panel {
         this.init(message);
         break;
       case 'rows':
-        this.addRows(message.rows, message.reset);
+        if (message.reset) {
+          this.resetRows(readRows(message.rows), message.transfer);
+        } else {
+          this.appendRows(readRows(message.rows));
+        }
+        break;
+      case 'moreRows':
+        this.receiveMore(message.rows, message.transfer);
         break;
       case 'status':
         this.updateStatus(message.status);
@@ -225,7 +289,8 @@ class Panel {
       this.form.set(message.filters ?? DEFAULT_FILTERS);
       this.formRestored = false;
     }
-    this.loadedRows = [...message.rows];
+    this.loadedRows = readRows(message.rows);
+    this.startTransfer(message.transfer);
     this.updateStatus(message.status);
     this.pendingSelect = null;
     if (message.selected !== null) {
@@ -234,14 +299,17 @@ class Panel {
     this.details.show(message.selected);
     this.refreshRows();
     this.table.setSelectedKey(this.selectedKey, true);
-    const restoredKey = this.selectedKey;
-    if (
-      message.selected === null &&
-      restoredKey !== null &&
-      this.loadedRows.some((row) => row.key === restoredKey)
-    ) {
+    const selectedKey = this.selectedKey;
+    if (selectedKey !== null) {
       // The extension does not remember the panel's selection across a reload, so ask for it.
-      this.requestDetails(restoredKey);
+      const askDetails = message.selected === null;
+      if (this.loadedRows.some((row) => row.key === selectedKey)) {
+        if (askDetails) {
+          this.requestDetails(selectedKey);
+        }
+      } else if (this.incoming !== null) {
+        this.awaited = { key: selectedKey, askDetails };
+      }
     }
     this.saveState();
   }
@@ -262,20 +330,83 @@ class Panel {
     return true;
   }
 
-  private addRows(rows: readonly PanelRow[], reset: boolean): void {
-    if (reset) {
-      this.loadedRows = [...rows];
-      this.refreshRows();
-      return;
-    }
+  /** Replaces the loaded rows with the first part of a new query's rows. */
+  private resetRows(rows: PanelRow[], transfer: RowTransfer): void {
+    this.loadedRows = rows;
+    this.startTransfer(transfer);
+    this.refreshRows();
+  }
+
+  /**
+   * Adds rows to the loaded ones. A search or sort chosen meanwhile applies to them as to the
+   * others, and a selected row that was in view stays in view.
+   */
+  private appendRows(rows: readonly PanelRow[]): void {
+    const keepInView = this.selectedKey !== null && this.table.isInView(this.selectedKey);
     const compare = rowComparator(this.sort);
     const added = [...rows].sort(compare);
-    this.loadedRows.push(...rows);
+    for (const row of rows) {
+      this.loadedRows.push(row);
+    }
     this.sortedRows = mergeSorted(this.sortedRows, added, compare);
     const terms = searchTerms(this.search);
     const shownAdded = added.filter((row) => matchesTerms(row, terms));
     this.shownRows = mergeSorted(this.shownRows, shownAdded, compare);
     this.showRows();
+    if (keepInView) {
+      this.table.setSelectedKey(this.selectedKey, true);
+    }
+    this.findAwaited(rows);
+  }
+
+  /** Starts following a snapshot, and requests its next part after the next frame if any. */
+  private startTransfer(transfer: RowTransfer): void {
+    this.incoming = transfer.remaining > 0 ? transfer : null;
+    this.awaited = null;
+    this.requestMore();
+  }
+
+  /** Adds the next part of the arriving snapshot. Parts of an older snapshot are dropped. */
+  private receiveMore(columns: RowColumns, transfer: RowTransfer): void {
+    if (this.incoming === null || this.incoming.id !== transfer.id) {
+      return;
+    }
+    this.incoming = transfer.remaining > 0 ? transfer : null;
+    this.appendRows(readRows(columns));
+    this.requestMore();
+  }
+
+  /**
+   * Requests the next part of the arriving snapshot once the table has been drawn, so each part
+   * shows before the next one arrives. Also updates the note on the rows still to come.
+   */
+  private requestMore(): void {
+    const incoming = this.incoming;
+    if (incoming !== null) {
+      afterNextFrame(() => this.post({ type: 'nextRows', transfer: incoming.id }));
+    } else {
+      // A selected row that has not arrived with the last part is not among the loaded rows.
+      this.awaited = null;
+    }
+    this.receiving.hidden = incoming === null;
+    this.receivingText.textContent =
+      incoming === null
+        ? ''
+        : `Receiving ${formatQuantity(incoming.remaining, 'more CDR', 'more CDRs')}…`;
+    this.table.setBusy(incoming !== null);
+  }
+
+  /** Shows the selected row once it has arrived, and requests its details if needed. */
+  private findAwaited(rows: readonly PanelRow[]): void {
+    const awaited = this.awaited;
+    if (awaited === null || !rows.some((row) => row.key === awaited.key)) {
+      return;
+    }
+    this.awaited = null;
+    this.table.setSelectedKey(awaited.key, true);
+    if (awaited.askDetails) {
+      this.requestDetails(awaited.key);
+    }
   }
 
   private updateStatus(status: PanelStatus): void {
@@ -292,6 +423,7 @@ class Panel {
       }
     }
     this.pendingSelect = null;
+    this.awaited = null;
     this.details.show(details);
     this.selectedKey = details?.key ?? null;
     this.table.setSelectedKey(this.selectedKey, details !== null);
@@ -328,7 +460,11 @@ class Panel {
       const loading = this.status !== null && this.status.loading !== 'idle';
       text = loading ? 'Loading CDRs…' : 'No CDRs loaded. Choose the filters and press Apply.';
     } else if (this.shownRows.length === 0) {
-      text = `No loaded CDR matches “${stripUnsafe(this.search)}”.`;
+      const search = stripUnsafe(this.search);
+      text =
+        this.incoming === null
+          ? `No loaded CDR matches “${search}”.`
+          : `No CDR received so far matches “${search}”.`;
     }
     this.table.setEmptyText(text);
   }
@@ -371,6 +507,7 @@ class Panel {
 
   private select(row: PanelRow): void {
     this.selectedKey = row.key;
+    this.awaited = null;
     this.requestDetails(row.key);
     this.saveState();
   }
@@ -396,10 +533,16 @@ class Panel {
 
   /**
    * Computes the summary in a task after the next frame, so the table change that caused it is
-   * painted first. A request that has not started when a newer one arrives is skipped.
+   * painted first. A request that has not started when a newer one arrives is skipped. While a
+   * snapshot is arriving, the summary waits for its last part, so it is computed once.
    */
   private scheduleSummary(): void {
     const generation = ++this.summaryGeneration;
+    if (this.incoming !== null) {
+      this.summaryTitle.textContent = 'Charts';
+      this.summaryView.show(null, 'The charts are drawn when all CDRs have arrived.');
+      return;
+    }
     const rows = this.shownRows;
     const filtered = rows.length !== this.loadedRows.length;
     this.summaryTitle.textContent = filtered

@@ -102,6 +102,24 @@ export class VirtualTable {
     this.updateSortHeaders();
   }
 
+  /** Marks the table as busy while rows are still arriving, for assistive technology. */
+  setBusy(busy: boolean): void {
+    this.grid.setAttribute('aria-busy', String(busy));
+  }
+
+  /** True when the row with `key` is drawn and at least partly inside the viewport. */
+  isInView(key: string): boolean {
+    const top = this.grid.scrollTop;
+    const bottom = top + this.rowViewportHeight();
+    for (const index of this.drawn.keys()) {
+      if (this.rows[index]?.key === key) {
+        const rowTop = index * ROW_HEIGHT;
+        return rowTop + ROW_HEIGHT > top && rowTop < bottom;
+      }
+    }
+    return false;
+  }
+
   /** Shows `text` over an empty table, or hides the message for null. */
   setEmptyText(text: string | null): void {
     this.emptyMessage.hidden = text === null;

@@ -19,8 +19,10 @@ import type {
   PanelStatus,
   ToPanel,
 } from '../../src/panel/protocol';
+import { encodeRows } from '../../src/panel/columns';
 import { DEFAULT_FILTERS } from '../../src/panel/filters';
 import { cdrDetails, toPanelRow } from '../../src/panel/rows';
+import { OutgoingRows } from '../../src/panel/transfer';
 import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
 import { resultsDir } from '../harness/codeServer';
 import {
@@ -71,6 +73,10 @@ function status(overrides: Partial<PanelStatus> = {}): PanelStatus {
   };
 }
 
+/** Number of the last snapshot built below; each gets a new one, as from the extension. */
+let transferCount = 0;
+
+/** An `init` that carries all of `initRows` in one part. */
 function init(
   initRows: readonly PanelRow[],
   options: { selected?: CdrDetails | null; filters?: PanelFilters | null } = {},
@@ -78,10 +84,44 @@ function init(
   return {
     type: 'init',
     filters: options.filters ?? null,
-    rows: initRows,
+    rows: encodeRows(initRows),
+    transfer: { id: ++transferCount, remaining: 0 },
     status: status({ loaded: initRows.length }),
     selected: options.selected ?? null,
   };
+}
+
+/**
+ * Builds the messages of a snapshot of `snapshot`, split as the extension splits it: an `init`
+ * with the first part, and a `moreRows` for each later part.
+ */
+function initInParts(
+  snapshot: readonly PanelRow[],
+  sizes: { firstRows: number; partRows: number },
+  options: { selected?: CdrDetails | null; include?: string } = {},
+): [ToPanel, ...ToPanel[]] {
+  const outgoing = new OutgoingRows(++transferCount, snapshot, {
+    ...sizes,
+    include: options.include,
+  });
+  const later: ToPanel[] = [];
+  for (let part = outgoing.next(); part !== undefined; part = outgoing.next()) {
+    later.push({ type: 'moreRows', rows: part.rows, transfer: part.transfer });
+  }
+  const first: ToPanel = {
+    type: 'init',
+    filters: null,
+    rows: outgoing.first.rows,
+    transfer: outgoing.first.transfer,
+    status: status({ loaded: snapshot.length }),
+    selected: options.selected ?? null,
+  };
+  return [first, ...later];
+}
+
+/** Returns the transfer number of each `nextRows` request that the panel posted. */
+function nextRowsRequests(messages: readonly FromPanel[]): number[] {
+  return messages.flatMap((message) => (message.type === 'nextRows' ? [message.transfer] : []));
 }
 
 // Independent expectations
@@ -589,7 +629,11 @@ describe('CDR panel script in a real browser', function () {
     await cancel.click();
     assert.deepEqual(await panel.posted(), [{ type: 'loadMore' }, { type: 'cancel' }]);
 
-    await panel.deliver({ type: 'rows', reset: false, rows: newestFirst.slice(500, 900) });
+    await panel.deliver({
+      type: 'rows',
+      reset: false,
+      rows: encodeRows(newestFirst.slice(500, 900)),
+    });
     await waitForCount(panel, '900 of 900 CDRs');
     const first = await rowAt(panel, 2);
     assert.deepEqual(first.cells, expectedCells(newestFirst[0]));
@@ -603,9 +647,162 @@ describe('CDR panel script in a real browser', function () {
     await panel.deliver({ type: 'status', status: status({ hasCredentials: false }) });
     assert.equal(await page.locator('.status-hint').isVisible(), true);
 
-    await panel.deliver({ type: 'rows', reset: true, rows: newestFirst.slice(0, 10) });
+    await panel.deliver({
+      type: 'rows',
+      reset: true,
+      rows: encodeRows(newestFirst.slice(0, 10)),
+      transfer: { id: ++transferCount, remaining: 0 },
+    });
     await waitForCount(panel, '10 of 10 CDRs');
     assert.equal((await panel.shownRows()).length, 10);
+  });
+
+  /** Waits until the panel has posted `count` requests for a next part, and returns them. */
+  async function waitForRequests(count: number): Promise<number[]> {
+    return waitUntil(
+      async () => nextRowsRequests(await panel.posted()),
+      (list) => list.length >= count,
+      `${count} requests for the next part`,
+    );
+  }
+
+  it('shows the first part, then the rest', async () => {
+    const page = panel.page;
+    const snapshot = rows.slice(0, 1800);
+    const loadedPage = rows.slice(1800);
+    const messages = initInParts(snapshot, { firstRows: 300, partRows: 700 });
+    const [first, ...later] = messages;
+    assert.equal(later.length, 3);
+    assert.ok(first.type === 'init');
+    const transfer = first.transfer.id;
+    // Expected parts: the 300 newest rows first, then the others in the snapshot's order.
+    const firstPart = newestFirst.filter((row) => snapshot.includes(row)).slice(0, 300);
+    const rest = snapshot.filter((row) => !firstPart.includes(row));
+
+    await panel.deliver(first);
+    await waitForCount(panel, '300 of 300 CDRs');
+    for (const row of (await panel.shownRows()).slice(0, 15)) {
+      assert.deepEqual(row.cells, expectedCells(firstPart[row.rowIndex - 2]));
+    }
+    const receiving = page.locator('.receiving');
+    assert.equal(await receiving.textContent(), 'Receiving 1,500 more CDRs…');
+    assert.equal(await receiving.isVisible(), true);
+    assert.equal(await page.locator('.grid').getAttribute('aria-busy'), 'true');
+    assert.equal(
+      await page.locator('.summary-message').textContent(),
+      'The charts are drawn when all CDRs have arrived.',
+    );
+    assert.deepEqual(await waitForRequests(1), [transfer]);
+
+    // A search typed between parts applies to the rows that arrive after it.
+    await page.locator('#search').fill('Telia');
+    const telia = searchExpected('Telia');
+    const matching = (list: readonly PanelRow[]) => list.filter((row) => telia.includes(row));
+    await waitForCount(panel, `${count(matching(firstPart).length)} of 300 CDRs`);
+    await panel.deliver(later[0]);
+    const received = [...firstPart, ...rest.slice(0, 700)];
+    await waitForCount(panel, `${count(matching(received).length)} of 1,000 CDRs`);
+    assert.equal(await receiving.textContent(), 'Receiving 800 more CDRs…');
+
+    // A page loaded meanwhile is added as usual and does not count as a part.
+    await panel.deliver({ type: 'rows', reset: false, rows: encodeRows(loadedPage) });
+    received.push(...loadedPage);
+    await waitForCount(panel, `${count(matching(received).length)} of 1,200 CDRs`);
+    assert.deepEqual(await waitForRequests(2), [transfer, transfer]);
+    await panel.deliver(later[1]);
+    assert.deepEqual(await waitForRequests(3), [transfer, transfer, transfer]);
+    await panel.deliver(later[2]);
+
+    await waitForCount(panel, `${count(telia.length)} of 2,000 CDRs`);
+    assert.equal(await receiving.isVisible(), false);
+    assert.equal(await page.locator('.grid').getAttribute('aria-busy'), 'false');
+    const expected = telia
+      .sort((a, b) => (b.time ?? 0) - (a.time ?? 0) || idOf(b) - idOf(a))
+      .map((row) => expectedCells(row));
+    const shown = await panel.shownRows();
+    assert.deepEqual(
+      shown.map((row) => row.cells),
+      expected.slice(0, shown.length),
+    );
+    await waitUntil(
+      () => figure(panel, 'attempts'),
+      (text) => text === count(telia.length),
+      'the summary of all matching rows',
+    );
+    // After the last part, the panel requests nothing more.
+    assert.equal(nextRowsRequests(await panel.posted()).length, 3);
+  });
+
+  it('sorts rows that arrive after a sort', async () => {
+    const [first, ...later] = initInParts(rows, { firstRows: 200, partRows: 900 });
+    await panel.deliver(first);
+    await waitForCount(panel, '200 of 200 CDRs');
+    const header = panel.page.locator('[role="columnheader"][data-column="amount"]');
+    await header.locator('button').click();
+    assert.equal(await header.getAttribute('aria-sort'), 'descending');
+    for (const [index, part] of later.entries()) {
+      await waitForRequests(index + 1);
+      await panel.deliver(part);
+    }
+    await waitForCount(panel, '2,000 of 2,000 CDRs');
+
+    const expected = sortedBy((row) => row.amountMicros, true);
+    await panel.scrollTable(0);
+    await rowAt(panel, 2);
+    for (const row of (await panel.shownRows()).slice(0, 20)) {
+      assert.deepEqual(row.cells, expectedCells(expected[row.rowIndex - 2]));
+    }
+    await panel.scrollTable('end');
+    const last = await rowAt(panel, ROW_COUNT + 1);
+    assert.deepEqual(last.cells, expectedCells(expected[ROW_COUNT - 1]));
+  });
+
+  it('drops the parts of an older snapshot', async () => {
+    const [first, second] = initInParts(rows, { firstRows: 100, partRows: 5000 });
+    await panel.deliver(first);
+    await waitForCount(panel, '100 of 100 CDRs');
+    await waitForRequests(1);
+    // A new query's rows replace the snapshot before its next part arrives.
+    await panel.deliver({
+      type: 'rows',
+      reset: true,
+      rows: encodeRows(newestFirst.slice(0, 10)),
+      transfer: { id: ++transferCount, remaining: 0 },
+    });
+    await waitForCount(panel, '10 of 10 CDRs');
+    await panel.deliver(second);
+    await waitForCount(panel, '10 of 10 CDRs');
+    assert.equal(await panel.page.locator('.receiving').isVisible(), false);
+    assert.equal(nextRowsRequests(await panel.posted()).length, 1);
+  });
+
+  it('restores a selection from a later part', async () => {
+    const oldest = newestFirst[ROW_COUNT - 1];
+    await panel.setSavedState({
+      filters: DEFAULT_FILTERS,
+      formEdited: false,
+      search: '',
+      sort: { column: 'time', descending: true },
+      selectedKey: oldest.key,
+    });
+    await panel.reload();
+    // The panel sends its order, so the first part can contain the rows that it shows first.
+    const ready = (await panel.posted()).find((message) => message.type === 'ready');
+    assert.deepEqual(ready, { type: 'ready', sort: { column: 'time', descending: true } });
+
+    const [first, ...later] = initInParts(rows, { firstRows: 100, partRows: 600 });
+    await panel.deliver(first);
+    await waitForCount(panel, '100 of 100 CDRs');
+    assert.deepEqual(selectKeys(await panel.posted()), []);
+    for (const [index, part] of later.entries()) {
+      await waitForRequests(index + 1);
+      await panel.deliver(part);
+    }
+    await waitForCount(panel, '2,000 of 2,000 CDRs');
+    assert.deepEqual(selectKeys(await panel.posted()), [oldest.key]);
+    const selected = (await panel.shownRows()).filter((row) => row.selected);
+    assert.equal(selected.length, 1);
+    assert.equal(selected[0].rowIndex, ROW_COUNT + 1);
   });
 
   it('summarizes rows matching the search', async () => {
@@ -822,7 +1019,7 @@ describe('CDR panel script in a real browser', function () {
     const columnTooltip = await page.locator('[data-chart="time"] g.column title').textContent();
     assert.match(columnTooltip ?? '', /: 1 call, /);
 
-    await panel.deliver({ type: 'rows', reset: false, rows: [other] });
+    await panel.deliver({ type: 'rows', reset: false, rows: encodeRows([other]) });
     await page.locator('#search').fill(other.callId);
     await waitForCount(panel, '1 of 2 CDRs');
     await waitUntil(
@@ -1132,7 +1329,8 @@ describe('CDR panel script in a real browser', function () {
     await panel.deliver({
       type: 'init',
       filters: { ...DEFAULT_FILTERS, pageSize: '250' },
-      rows: [],
+      rows: encodeRows([]),
+      transfer: { id: ++transferCount, remaining: 0 },
       status: status({ description: 'Nothing fetched yet', loaded: 0, pages: 0, hasMore: false }),
       selected: null,
     });
@@ -1204,10 +1402,36 @@ describe('CDR panel script in a real browser', function () {
   it('draws only the visible rows of 100,000', async () => {
     const copies = 50;
     const total = ROW_COUNT * copies;
-    const handled = await panel.deliverCopies(init(rows), copies);
+    const snapshot: PanelRow[] = [];
+    for (let copy = 0; copy < copies; copy++) {
+      for (const row of rows) {
+        snapshot.push({ ...row, key: `${row.key}#${copy}`, id: `${row.id}-${copy}` });
+      }
+    }
+    // The extension's own part sizes.
+    const outgoing = new OutgoingRows(++transferCount, snapshot);
+    const later: ToPanel[] = [];
+    for (let part = outgoing.next(); part !== undefined; part = outgoing.next()) {
+      later.push({ type: 'moreRows', rows: part.rows, transfer: part.transfer });
+    }
+    assert.ok(later.length > 1, `${later.length} later parts`);
+    const handled = await panel.deliverParts(
+      {
+        type: 'init',
+        filters: null,
+        rows: outgoing.first.rows,
+        transfer: outgoing.first.transfer,
+        status: status({ loaded: total }),
+        selected: null,
+      },
+      later,
+    );
     await waitForCount(panel, '100,000 of 100,000 CDRs');
+    assert.equal(await panel.queuedParts(), 0);
     // Timings are printed as figures to watch, not asserted: they depend on the machine.
-    console.log(`      figure: init with ${total} rows handled in ${Math.round(handled)} ms`);
+    console.log(
+      `      figure: init with the first part of ${total} rows handled in ${Math.round(handled)} ms`,
+    );
     assert.ok((await panel.shownRows()).length < 100);
     await waitUntil(
       () => figure(panel, 'attempts'),

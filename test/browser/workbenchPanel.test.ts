@@ -7,6 +7,7 @@ import {
   RunningEmulator,
   startEmulator,
 } from '../../src/emulator/server';
+import { FIRST_PART_ROWS } from '../../src/panel/transfer';
 import { LoopbackBrowser, launchLoopbackBrowser } from '../harness/browser';
 import { CodeServer, repoRoot, resultsDir, startCodeServer } from '../harness/codeServer';
 import { answerStep, newestFirst, openCallHistory, runCommand } from '../harness/workbench';
@@ -112,6 +113,34 @@ describe('CDR panel in the workbench', function () {
     await restored.locator('#filter-prefix').waitFor({ timeout: 60_000 });
     assert.equal(await restored.locator('#filter-prefix').inputValue(), PREFIX);
     assert.equal(await restored.locator('#filter-window').inputValue(), 'last7Days');
+
+    // Without the prefix the query has more CDRs than the first part of a snapshot, so when the
+    // panel is shown again, the rest arrives in parts that the panel requests.
+    await restored.locator('#filter-prefix').fill('');
+    await restored.getByRole('button', { name: 'Apply' }).click();
+    await restored.locator('.search-count', { hasText: firstPage }).waitFor({ timeout: 60_000 });
+    await restored.getByRole('button', { name: 'Load all pages' }).click();
+    const status = restored.locator('.status-summary', { hasText: 'all pages loaded' });
+    await status.waitFor({ timeout: 60_000 });
+    const loadedText = /([\d,]+) CDRs loaded/.exec((await status.textContent()) ?? '')?.[1] ?? '';
+    const loaded = Number(loadedText.replace(/,/g, ''));
+    assert.ok(loaded > FIRST_PART_ROWS, `only ${loadedText} CDRs loaded`);
+    const everyRow = `${formatCount(loaded)} of ${formatCount(loaded)} CDRs`;
+    await restored.locator('.search-count', { hasText: everyRow }).waitFor({ timeout: 60_000 });
+    // The JSON of a CDR hides the panel, and VS Code drops a hidden panel's document.
+    await restored.locator('#cdr-row-0').click();
+    await restored.getByRole('button', { name: 'Open as JSON' }).click();
+    const newestOfAll = newestFirst(emulator.cdrs)[0];
+    await page
+      .locator('.editor-instance .monaco-editor')
+      .getByText(newestOfAll.call_id)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await restored.locator('#filter-prefix').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'TCXC CDRs' }).click();
+    const shownAgain = panelFrame(page);
+    await shownAgain.locator('.search-count', { hasText: everyRow }).waitFor({ timeout: 60_000 });
+    await shownAgain.locator('.receiving').waitFor({ state: 'hidden' });
     assert.equal(browser.blockedRequestCount(), 0, browser.blockedUrls().join(', '));
   });
 });

@@ -3,7 +3,8 @@
  * serves the panel's HTML (with its content security policy), script and stylesheet. Before the
  * page loads, a stand-in for the webview host's `acquireVsCodeApi` records the posted messages
  * and keeps the saved state in sessionStorage, so the state survives a reload as it does in VS
- * Code. Messages from the "extension" arrive through `window.postMessage`, as VS Code sends them.
+ * Code. Messages from the "extension" go the way VS Code sends them: as JSON text with typed
+ * arrays beside it as binary data, then through two `postMessage` hops into the panel's window.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -166,10 +167,17 @@ export interface CspViolation {
   readonly sample: string;
 }
 
-/** What the stand-in records in the page, under `window.__panelHost`. */
-interface HostRecord {
+/** What the stand-in records and offers in the page, under `window.__panelHost`. */
+export interface HostRecord {
   readonly posted: unknown[];
   readonly violations: CspViolation[];
+  /**
+   * Later parts of a snapshot, as the extension sends them: when the panel posts `nextRows` for
+   * the transfer of the first part here, that part is delivered and removed.
+   */
+  readonly queue: unknown[];
+  /** Delivers a message from the "extension" as VS Code does; see {@link installHostStandIn}. */
+  deliver(message: unknown): void;
 }
 
 /**
@@ -237,12 +245,15 @@ interface PageControl {
 
 interface PageGlobals {
   __panelHost?: HostRecord;
+  structuredClone<T>(value: T, options?: { transfer?: unknown[] }): T;
   performance: { now(): number };
   Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
   acquireVsCodeApi?: () => unknown;
   postMessage(message: unknown, targetOrigin: string): void;
   addEventListener(type: string, listener: (event: { data?: unknown }) => void): void;
   removeEventListener(type: string, listener: (event: { data?: unknown }) => void): void;
+  setTimeout(callback: () => void, ms: number): number;
+  ArrayBuffer: { isView(value: unknown): boolean };
   sessionStorage: {
     getItem(key: string): string | null;
     setItem(key: string, value: string): void;
@@ -273,13 +284,52 @@ interface StandInOptions {
   readonly theme: WebviewTheme;
 }
 
+/** A typed array, as far as the delivery below uses it. */
+interface PageTypedArray {
+  readonly constructor: { readonly name: string };
+  slice(): PageTypedArray;
+  readonly buffer: unknown;
+}
+
 /**
  * Runs in the page before its scripts: installs `acquireVsCodeApi`, applies the theme and
  * collects CSP violations. It is serialized, so it must not use anything from this module.
+ *
+ * `deliver` takes a message the way VS Code takes it from `Webview.postMessage` for an extension
+ * whose `engines.vscode` is 1.57 or later. The extension host writes it as JSON text with each
+ * typed array replaced by a reference to a binary copy. The workbench parses the text, with a
+ * reviver that puts the typed arrays back only when there are any. It posts the message to the
+ * webview's outer frame, which posts it on to the panel's frame. These are two structured clones,
+ * with the arrays' buffers transferred. Here all of that runs in the panel's page, one step after
+ * the other, where VS Code spreads it over three processes.
  */
 function installHostStandIn(options: StandInOptions): void {
   const page = globalThis as unknown as PageGlobals;
-  const record: HostRecord = { posted: [], violations: [] };
+  const deliver = (message: unknown): void => {
+    const binary: PageTypedArray[] = [];
+    const text = JSON.stringify(message, (_key, value: unknown) => {
+      if (page.ArrayBuffer.isView(value)) {
+        const array = value as PageTypedArray;
+        binary.push(array.slice());
+        return { $typedArray: binary.length - 1, kind: array.constructor.name };
+      }
+      return value;
+    });
+    const reviver = (_key: string, value: unknown): unknown => {
+      const reference = value as { $typedArray?: number; kind?: string } | null;
+      if (typeof reference?.$typedArray === 'number' && typeof reference.kind === 'string') {
+        return binary[reference.$typedArray];
+      }
+      return value;
+    };
+    const parsed: unknown = binary.length > 0 ? JSON.parse(text, reviver) : JSON.parse(text);
+    // The second hop copies the arrays where VS Code moves them: a few hundred kilobytes a part.
+    const outerFrame = page.structuredClone(parsed, {
+      transfer: binary.map((array) => array.buffer),
+    });
+    page.postMessage(outerFrame, '*');
+  };
+  const record: HostRecord = { posted: [], violations: [], queue: [], deliver };
   page.__panelHost = record;
   page.document.addEventListener('securitypolicyviolation', (event) => {
     record.violations.push({
@@ -298,7 +348,14 @@ function installHostStandIn(options: StandInOptions): void {
     // a bigint or a cycle makes the test fail.
     return {
       postMessage: (message: unknown) => {
-        record.posted.push(JSON.parse(JSON.stringify(message)) as unknown);
+        const copy = JSON.parse(JSON.stringify(message)) as { type?: unknown; transfer?: unknown };
+        record.posted.push(copy);
+        const next = record.queue[0] as { transfer?: { id?: unknown } } | undefined;
+        if (copy.type === 'nextRows' && next !== undefined && next.transfer?.id === copy.transfer) {
+          record.queue.shift();
+          // The reply crosses processes in VS Code, so it never arrives within the same task.
+          page.setTimeout(() => deliver(next), 0);
+        }
       },
       getState: (): unknown => {
         const text = page.sessionStorage.getItem(options.stateKey);
@@ -322,21 +379,19 @@ function installHostStandIn(options: StandInOptions): void {
 }
 
 /**
- * Runs in the page: posts `message` and then a marker, and resolves when the marker arrives.
- * Window messages keep their order, so by then the panel's listener has handled `message`.
+ * Runs in the page: delivers `message`, and with `later`, queues those parts for the panel's
+ * `nextRows` requests in place of any queued before. Then posts a marker and resolves when the
+ * marker arrives. Window messages keep their order, so by then the panel's listener has handled
+ * `message`.
  */
-async function postAndWait(spec: { message: ToPanel; copies: number }): Promise<number> {
+async function postAndWait(spec: { message: ToPanel; later?: ToPanel[] }): Promise<number> {
   const page = globalThis as unknown as PageGlobals;
-  let message = spec.message;
-  if (spec.copies > 1 && (message.type === 'init' || message.type === 'rows')) {
-    const template = message.rows;
-    const rows = [];
-    for (let copy = 0; copy < spec.copies; copy++) {
-      for (const row of template) {
-        rows.push({ ...row, key: `${row.key}#${copy}`, id: `${row.id}-${copy}` });
-      }
-    }
-    message = { ...message, rows };
+  const host = page.__panelHost;
+  if (host === undefined) {
+    throw new Error('The stand-in for the webview host is not installed');
+  }
+  if (spec.later !== undefined) {
+    host.queue.splice(0, host.queue.length, ...spec.later);
   }
   const marker = `delivered-${Math.random()}`;
   const start = page.performance.now();
@@ -348,7 +403,7 @@ async function postAndWait(spec: { message: ToPanel; copies: number }): Promise<
       }
     };
     page.addEventListener('message', listener);
-    page.postMessage(message, '*');
+    host.deliver(spec.message);
     page.postMessage(marker, '*');
   });
   return page.performance.now() - start;
@@ -380,16 +435,22 @@ export class PanelPage {
    * with the milliseconds that took in the page.
    */
   async deliver(message: ToPanel): Promise<number> {
-    return this.page.evaluate(postAndWait, { message, copies: 1 });
+    return this.page.evaluate(postAndWait, { message });
   }
 
   /**
-   * Delivers a message whose rows are repeated `copies` times, each copy with its own keys and
-   * ids. The rows are copied in the page, because sending 100,000 rows through the test driver
-   * takes far longer than the panel needs to show them.
+   * Delivers the first message of a snapshot, and each later part as soon as the panel requests
+   * it with `nextRows`, as the extension does. Returns once the panel has handled the first.
    */
-  async deliverCopies(message: ToPanel, copies: number): Promise<number> {
-    return this.page.evaluate(postAndWait, { message, copies });
+  async deliverParts(first: ToPanel, later: readonly ToPanel[]): Promise<number> {
+    return this.page.evaluate(postAndWait, { message: first, later: [...later] });
+  }
+
+  /** Returns the number of later parts that the panel has not requested yet. */
+  async queuedParts(): Promise<number> {
+    return this.page.evaluate(
+      () => (globalThis as unknown as PageGlobals).__panelHost?.queue.length ?? 0,
+    );
   }
 
   /** Sets an input's value, dispatches `input`, and returns how long its handlers ran, in ms. */

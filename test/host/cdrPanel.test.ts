@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
-import { PANEL_VIEW_TYPE, type PanelFilters, type ToPanel } from '../../src/panel/protocol';
+import { decodeRows } from '../../src/panel/columns';
+import {
+  PANEL_VIEW_TYPE,
+  type PanelFilters,
+  type PanelRow,
+  type ToPanel,
+} from '../../src/panel/protocol';
+import { FIRST_PART_ROWS } from '../../src/panel/transfer';
 import { startEmulator } from '../../src/emulator/server';
 import { activateExtension, apiKey, login, waitForLoopbackEndpoint, waitUntil } from './helpers';
 
@@ -82,7 +89,7 @@ describe('CDR panel in VS Code', () => {
       'a CDR outside prefix 44 was loaded',
     );
     const rows = posts.messages.filter((message) => message.type === 'rows');
-    assert.equal(rows.at(-1)?.type === 'rows' && rows.at(-1)?.rows.length, 30);
+    assert.equal(rows.at(-1)?.type === 'rows' && rows.at(-1)?.rows.count, 30);
     // The bundle has its own node classes, so nodes are distinguished by kind, not by prototype.
     const treeCdrs = api.tree
       .getChildren()
@@ -172,6 +179,54 @@ describe('CDR panel in VS Code', () => {
     }
   });
 
+  it('sends many rows in requested parts', async () => {
+    const large = await startEmulator({ dataset: { seed: 8, count: 4500, days: 7 } });
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const endpoint = config.get<string>('endpoint') ?? '';
+    await config.update('endpoint', large.endpoint, vscode.ConfigurationTarget.Global);
+    try {
+      await api.history.start({ window: 'last7Days', show: 'all', pageSize: 5000 });
+      const loaded = api.history.collection?.all() ?? [];
+      assert.ok(loaded.length > FIRST_PART_ROWS + 1000, `only ${loaded.length} CDRs loaded`);
+
+      // Newest first when the panel opens; by amount when the panel reports that order.
+      for (const sort of [undefined, { column: 'amount', descending: true } as const]) {
+        const posts = recordPosts(api);
+        if (sort === undefined) {
+          await openReadyPanel();
+        } else {
+          await api.panel.handleMessage({ type: 'ready', sort });
+        }
+        await waitUntil(
+          () => posts.messages.some((m) => m.type === 'moreRows' && m.transfer.remaining === 0),
+          'the panel asks for every part',
+        );
+        posts.stop();
+        const init = posts.messages.find((message) => message.type === 'init');
+        assert.ok(init?.type === 'init');
+        const parts = posts.messages.filter((message) => message.type === 'moreRows');
+        assert.equal(init.rows.count, FIRST_PART_ROWS);
+        assert.equal(init.transfer.remaining, loaded.length - FIRST_PART_ROWS);
+        assert.ok(parts.every((part) => part.transfer.id === init.transfer.id));
+
+        // Every loaded CDR arrives exactly once.
+        const first = decodeRows(init.rows);
+        const rest = parts.flatMap((part) => decodeRows(part.rows));
+        const keys = [...first, ...rest].map((row) => row.key).sort();
+        assert.deepEqual(keys, loaded.map((cdr) => cdr.key).sort());
+
+        // The first part contains the rows that the table shows first.
+        const value = (row: PanelRow) => (sort === undefined ? row.time : row.amountMicros);
+        const minFirst = Math.min(...first.map((row) => value(row) ?? Infinity));
+        const maxRest = Math.max(...rest.map((row) => value(row) ?? -Infinity));
+        assert.ok(maxRest <= minFirst, `a later row has ${maxRest}, a first-part row ${minFirst}`);
+      }
+    } finally {
+      await config.update('endpoint', endpoint, vscode.ConfigurationTarget.Global);
+      await large.close();
+    }
+  });
+
   it('hidden panel gets what changed when shown again', async () => {
     await openReadyPanel();
     await vscode.commands.executeCommand('tcxc.openCdrJson', api.history.collection?.all()[0]?.key);
@@ -183,7 +238,8 @@ describe('CDR panel in VS Code', () => {
     posts.stop();
     const init = posts.messages.find((message) => message.type === 'init');
     assert.ok(init?.type === 'init');
-    assert.equal(init.rows.length, 15);
+    assert.equal(init.rows.count, 15);
+    assert.equal(init.transfer.remaining, 0);
     assert.equal(init.filters?.window, 'last24Hours');
     assert.equal(init.filters?.pageSize, '15');
   });
@@ -244,7 +300,7 @@ describe('CDR panel in VS Code', () => {
     assert.ok(cdr, 'nothing is loaded');
     await vscode.env.clipboard.writeText('kept');
     // The record stays as loaded; only its typed call ID is blanked for this check.
-    const blank = { ...cdr, callId: '' };
+    const blank = Object.create(cdr, { callId: { value: '' } }) as typeof cdr;
     const original = api.history.find.bind(api.history);
     api.history.find = (key) => (key === cdr.key ? blank : original(key));
     try {

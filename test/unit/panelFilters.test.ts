@@ -115,7 +115,31 @@ describe('panel messages', () => {
     });
     const apply = { type: 'apply', filters: DEFAULT_FILTERS };
     assert.deepEqual(parseFromPanel(apply), apply);
+    assert.deepEqual(parseFromPanel({ type: 'nextRows', transfer: 3 }), {
+      type: 'nextRows',
+      transfer: 3,
+    });
   });
+
+  it('reads the table order from ready', () => {
+    const sort = { column: 'amount', descending: false };
+    assert.deepEqual(parseFromPanel({ type: 'ready', sort: { ...sort, extra: 1 } }), {
+      type: 'ready',
+      sort,
+    });
+  });
+
+  const unsortedReady: [string, unknown][] = [
+    ['an unknown column', { column: 'secret', descending: true }],
+    ['a direction that is not a boolean', { column: 'time', descending: 'yes' }],
+    ['text', 'time'],
+    ['null', null],
+  ];
+  for (const [name, sort] of unsortedReady) {
+    it(`reads ready with ${name} as ready without an order`, () => {
+      assert.deepEqual(parseFromPanel({ type: 'ready', sort }), { type: 'ready' });
+    });
+  }
 
   const malformed: [string, unknown][] = [
     ['null', null],
@@ -125,6 +149,10 @@ describe('panel messages', () => {
     ['a key over 64 MiB', { type: 'copyRecord', key: 'k'.repeat(64 * 1024 * 1024 + 1) }],
     ['filters with a number', { type: 'apply', filters: { ...DEFAULT_FILTERS, pageSize: 100 } }],
     ['apply without filters', { type: 'apply' }],
+    ['nextRows without a transfer', { type: 'nextRows' }],
+    ['nextRows with a fractional transfer', { type: 'nextRows', transfer: 1.5 }],
+    ['nextRows with a negative transfer', { type: 'nextRows', transfer: -1 }],
+    ['nextRows with a transfer as text', { type: 'nextRows', transfer: '1' }],
   ];
   for (const [name, value] of malformed) {
     it(`refuses ${name}`, () => {
