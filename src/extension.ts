@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import { singleLine } from './model/format';
 import { PANEL_VIEW_TYPE } from './panel/protocol';
 import { CdrPanel } from './ui/cdrPanel';
 import { CredentialStore, HAS_ACCOUNTS_CONTEXT, HAS_CREDENTIALS_CONTEXT } from './ui/credentials';
 import { CallHistory } from './ui/history';
 import { CDR_SCHEME, CdrDocumentProvider } from './ui/jsonDocument';
 import { Log } from './ui/log';
-import { readRequestSettings } from './ui/settings';
+import { RequestSettings, readRequestSettings } from './ui/settings';
 import { TcxcStatusBar } from './ui/statusBar';
 import { registerCommands } from './ui/commands';
 import {
@@ -49,7 +50,12 @@ export function activate(context: vscode.ExtensionContext): TcxcExtensionApi {
 
 function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtensionApi {
   const credentials = new CredentialStore(context.secrets, context.globalState);
-  const history = new CallHistory(log, () => credentials.readActive(), readRequestSettings);
+  // The endpoint of the active account replaces the setting when the account has its own.
+  const readSettings = (): RequestSettings => {
+    const settings = readRequestSettings();
+    return { ...settings, endpoint: credentials.activeAccount?.endpoint ?? settings.endpoint };
+  };
+  const history = new CallHistory(log, () => credentials.readActive(), readSettings);
   const tree = new CallHistoryProvider(history);
   const documents = new CdrDocumentProvider();
   const treeView = vscode.window.createTreeView(VIEW_ID, {
@@ -101,7 +107,7 @@ function activateWithLog(context: vscode.ExtensionContext, log: Log): TcxcExtens
     ),
     history.onDidChange(() => {
       treeView.message = viewMessage(history);
-      treeView.description = history.account?.name ?? credentials.activeAccount?.name;
+      treeView.description = accountLabel(history, credentials);
       void vscode.commands.executeCommand('setContext', HAS_HISTORY_CONTEXT, history.pageCount > 0);
     }),
   );
@@ -118,7 +124,7 @@ async function updateCredentialsContext(
   try {
     const stored = await credentials.read();
     // The tree names the account whose calls it lists, or the active account before a fetch.
-    treeView.description = history.account?.name ?? credentials.activeAccount?.name;
+    treeView.description = accountLabel(history, credentials);
     await vscode.commands.executeCommand(
       'setContext',
       HAS_CREDENTIALS_CONTEXT,
@@ -136,4 +142,10 @@ async function updateCredentialsContext(
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
+}
+
+/** Names the account whose calls the tree lists, or the active account before a fetch. */
+function accountLabel(history: CallHistory, credentials: CredentialStore): string | undefined {
+  const name = history.account?.name ?? credentials.activeAccount?.name;
+  return name === undefined ? undefined : singleLine(name);
 }

@@ -401,6 +401,10 @@ export class TcxcClient implements PageSource {
     staleRenewals: number,
     redact: (text: string) => string,
   ): void {
+    if (authorization !== undefined && fields.length === 0) {
+      // A 401 without a new challenge after credentials were sent rejects them.
+      throw new DigestAuthenticationError();
+    }
     let challenge;
     try {
       challenge = selectDigestChallenge(fields);

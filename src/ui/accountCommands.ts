@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import {
+  AUTH_METHODS,
   AuthMethod,
   DEFAULT_DIGEST_ENDPOINT,
   TcxcCredentials,
@@ -97,7 +98,8 @@ export async function promptNewAccount(
  * Checks a new account and adds it as the active account. An endpoint equal to the
  * `tcxc.endpoint` setting is not stored, so the account follows later changes of the setting.
  */
-export async function addAccount(store: CredentialStore, details: NewAccount): Promise<Account> {
+export async function addAccount(store: CredentialStore, details: unknown): Promise<Account> {
+  checkNewAccount(details);
   const authMethod = details.authMethod ?? 'signature';
   const endpointText = details.endpoint?.trim() || defaultEndpoint(authMethod);
   const endpoint = validateEndpoint(endpointText);
@@ -153,6 +155,27 @@ export function describeAccount(account: Account): string {
   const method = account.authMethod === 'digest' ? 'HTTP Digest' : 'Signature';
   const endpoint = account.endpoint ?? 'the tcxc.endpoint setting';
   return `${method} · ${endpoint}`;
+}
+
+/** Checks an argument of "TCXC: Add Account" field by field, so a mistake gets a clear message. */
+function checkNewAccount(value: unknown): asserts value is NewAccount {
+  if (typeof value !== 'object' || value === null) {
+    throw new RangeError('Invalid account: expected an object with name, login and apiKey');
+  }
+  const { name, login, apiKey, authMethod, endpoint } = value as Record<string, unknown>;
+  for (const [field, text] of Object.entries({ name, login, apiKey })) {
+    if (typeof text !== 'string' || text.trim() === '') {
+      throw new RangeError(`Invalid account: "${field}" must be non-empty text`);
+    }
+  }
+  if (authMethod !== undefined && !(AUTH_METHODS as readonly unknown[]).includes(authMethod)) {
+    throw new RangeError(
+      `Invalid account: "authMethod" must be signature or digest, not ${JSON.stringify(authMethod)}`,
+    );
+  }
+  if (endpoint !== undefined && typeof endpoint !== 'string') {
+    throw new RangeError('Invalid account: "endpoint" must be text');
+  }
 }
 
 function defaultEndpoint(method: AuthMethod): string {

@@ -15,6 +15,7 @@ import { promptQueryRequest } from './queryInput';
 import {
   chooseSavedFilter,
   deleteSavedFilter,
+  deleteSavedFilters,
   filterNameProblem,
   readSavedFilters,
   saveFilter,
@@ -89,8 +90,16 @@ async function setCredentials(context: CommandContext): Promise<TcxcCredentials 
 
 async function clearCredentials(context: CommandContext): Promise<void> {
   const clear: vscode.MessageItem = { title: 'Clear' };
+  const account = context.credentials.activeAccount;
+  const others = context.credentials.accounts.length - 1;
+  const whose = account ? `of the account ${inertText(singleLine(account.name))} ` : '';
+  const kept =
+    others > 0
+      ? ` The ${others === 1 ? 'other account keeps its' : `other ${others} accounts keep their`} credentials.`
+      : '';
   const answer = await vscode.window.showWarningMessage(
-    'Remove the stored TCXC login and API key from this machine? The loaded CDRs are cleared too.',
+    `Remove the stored TCXC login and API key ${whose}from this machine? The loaded CDRs are ` +
+      `cleared too.${kept}`,
     { modal: true },
     clear,
   );
@@ -118,7 +127,10 @@ async function addAccountCommand(
       return undefined;
     }
     const account = await addAccount(context.credentials, details);
-    context.log.info('Accounts', `Added the account ${account.name} (${account.authMethod})`);
+    context.log.info(
+      'Accounts',
+      `Added the account ${singleLine(account.name)} (${account.authMethod})`,
+    );
     await showAccountRecords(context);
     void vscode.window.showInformationMessage(
       `TCXC account ${inertText(singleLine(account.name))} added and active.`,
@@ -138,7 +150,7 @@ async function switchAccount(context: CommandContext, target: unknown): Promise<
       return;
     }
     await context.credentials.switchTo(account.id);
-    context.log.info('Accounts', `Switched to the account ${account.name}`);
+    context.log.info('Accounts', `Switched to the account ${singleLine(account.name)}`);
     await showAccountRecords(context);
   } catch (error) {
     reportError(context, 'Switching the TCXC account', error);
@@ -166,7 +178,8 @@ async function removeAccount(
     }
     const wasActive = context.credentials.activeAccount?.id === account.id;
     await context.credentials.removeAccount(account.id);
-    context.log.info('Accounts', `Removed the account ${account.name}`);
+    await deleteSavedFilters(account.name);
+    context.log.info('Accounts', `Removed the account ${singleLine(account.name)}`);
     if (wasActive) {
       await showAccountRecords(context);
     }
@@ -191,7 +204,8 @@ async function confirmRemoval(accountName: string): Promise<boolean> {
  * active has credentials, so the tree never lists one account's calls under another's name.
  */
 async function showAccountRecords(context: CommandContext): Promise<void> {
-  const request = context.history.request;
+  // A query whose first page is still loading counts too: it is run again for the new account.
+  const request = context.history.request ?? context.history.loadingRequest;
   context.history.clear();
   context.documents.clear();
   if (request && (await context.credentials.read())) {
@@ -199,7 +213,7 @@ async function showAccountRecords(context: CommandContext): Promise<void> {
   }
 }
 
-/** Returns the name of the active account, or tells the user to add one. */
+/** Returns the name of the active account, or shows how to add one. */
 function activeAccountName(context: CommandContext): string | undefined {
   const account = context.credentials.activeAccount;
   if (!account) {
@@ -241,7 +255,10 @@ async function saveFilterCommand(context: CommandContext, argument: unknown): Pr
       throw new RangeError(`Invalid filter name: ${problem}`);
     }
     await saveFilter(accountName, { name: name.trim(), request });
-    context.log.info('Filters', `Saved the filters "${name.trim()}" for ${accountName}`);
+    context.log.info(
+      'Filters',
+      `Saved the filters "${singleLine(name)}" for ${singleLine(accountName)}`,
+    );
     void vscode.window.showInformationMessage(
       `Filters saved as "${inertText(singleLine(name.trim()))}". Run them again with ` +
         '"TCXC: Run Saved Filter".',
@@ -262,7 +279,7 @@ async function runSavedFilter(context: CommandContext, argument: unknown): Promi
     if (skipped.length > 0) {
       context.log.warn(
         'Filters',
-        `Left out invalid saved filters of ${accountName}: ${skipped.join(', ')}`,
+        `Left out invalid saved filters of ${singleLine(accountName)}: ${skipped.join(', ')}`,
       );
     }
     const filter = await chooseSavedFilter(accountName, argument, 'TCXC: Run Saved Filter');
@@ -283,7 +300,10 @@ async function deleteSavedFilterCommand(context: CommandContext, argument: unkno
     const filter = await chooseSavedFilter(accountName, argument, 'TCXC: Delete Saved Filter');
     if (filter) {
       await deleteSavedFilter(accountName, filter.name);
-      context.log.info('Filters', `Deleted the saved filter "${filter.name}" of ${accountName}`);
+      context.log.info(
+        'Filters',
+        `Deleted the saved filter "${singleLine(filter.name)}" of ${singleLine(accountName)}`,
+      );
     }
   } catch (error) {
     reportError(context, 'Deleting the saved filter', error);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { AUTH_METHODS, AuthMethod, TcxcCredentials } from '../client/client';
+import { UNSAFE_CHARACTER } from '../model/format';
 
 /** SecretStorage key of the single login and API key that versions before accounts stored. */
 const LEGACY_SECRET_KEY = 'tcxc.credentials';
@@ -155,7 +156,12 @@ export class CredentialStore implements vscode.Disposable {
     await this.ensureMigrated();
     const problem = accountNameProblem(details.name, this.accounts);
     if (problem) {
-      throw new RangeError(problem);
+      throw new RangeError(`Invalid account name: ${problem}`);
+    }
+    if (!(AUTH_METHODS as readonly unknown[]).includes(details.authMethod)) {
+      throw new RangeError(
+        `Invalid authentication method "${String(details.authMethod)}": expected signature or digest`,
+      );
     }
     const account: Account = { ...details, name: details.name.trim(), id: randomUUID() };
     await this.writeSecret(account.id, credentials);
@@ -208,11 +214,12 @@ export class CredentialStore implements vscode.Disposable {
    * {@link DEFAULT_ACCOUNT_NAME} account.
    */
   private async migrateSingleAccount(): Promise<void> {
-    if (this.accounts.length > 0) {
-      return;
-    }
     const legacy = await this.readSecret(LEGACY_SECRET_KEY);
-    if (!legacy) {
+    if (!legacy || this.accounts.length > 0) {
+      // An unreadable entry, or one that accounts have replaced, is deleted so no key lingers.
+      if ((await this.secrets.get(LEGACY_SECRET_KEY)) !== undefined) {
+        await this.secrets.delete(LEGACY_SECRET_KEY);
+      }
       return;
     }
     const account: Account = {
@@ -278,11 +285,17 @@ export function accountNameProblem(name: string, accounts: readonly Account[]): 
   if (trimmed.length > MAX_ACCOUNT_NAME_LENGTH) {
     return `Use at most ${MAX_ACCOUNT_NAME_LENGTH} characters.`;
   }
+  if (UNSAFE_CHARACTER.test(trimmed) || INVISIBLE_CHARACTER.test(trimmed)) {
+    return 'Use visible characters only: no line breaks, control or direction characters.';
+  }
   if (accounts.some((account) => account.name.toLowerCase() === trimmed.toLowerCase())) {
     return `An account named "${trimmed}" exists already.`;
   }
   return undefined;
 }
+
+/** Zero-width characters, which would let two names look the same. */
+const INVISIBLE_CHARACTER = /\u034f|[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]/;
 
 /** Reads the stored account list, dropping entries of the wrong shape. */
 function parseAccountsState(value: unknown): AccountsState {

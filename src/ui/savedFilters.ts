@@ -30,12 +30,10 @@ export function readSavedFilters(accountName: string): {
   filters: SavedFilter[];
   skipped: string[];
 } {
-  const all = vscode.workspace.getConfiguration(SECTION).get<unknown>(SAVED_FILTERS_SETTING);
-  const entries = typeof all === 'object' && all !== null ? (all as Record<string, unknown>) : {};
-  const list = entries[accountName];
+  const list = rawEntries(readAllFilters(), accountName);
   const filters: SavedFilter[] = [];
   const skipped: string[] = [];
-  for (const [index, entry] of (Array.isArray(list) ? list : []).entries()) {
+  for (const [index, entry] of list.entries()) {
     const filter = parseSavedFilter(entry);
     if (filter) {
       filters.push(filter);
@@ -46,19 +44,29 @@ export function readSavedFilters(accountName: string): {
   return { filters, skipped };
 }
 
-/** Saves filters under a name for an account, replacing a filter of the same name. */
+/**
+ * Saves filters under a name for an account, replacing a filter of the same name. Other entries,
+ * invalid ones included, stay as they are, so a hand-edited entry is never lost.
+ */
 export async function saveFilter(accountName: string, filter: SavedFilter): Promise<void> {
-  await updateAccountFilters(accountName, (filters) => [
-    ...filters.filter((entry) => !sameName(entry, filter.name)),
-    filter,
+  await updateAccountFilters(accountName, (entries) => [
+    ...entries.filter((entry) => !entryNamed(entry, filter.name)),
+    { name: filter.name, ...filter.request },
   ]);
 }
 
 /** Deletes an account's saved filter by name. */
 export async function deleteSavedFilter(accountName: string, name: string): Promise<void> {
-  await updateAccountFilters(accountName, (filters) =>
-    filters.filter((entry) => !sameName(entry, name)),
+  await updateAccountFilters(accountName, (entries) =>
+    entries.filter((entry) => !entryNamed(entry, name)),
   );
+}
+
+/** Deletes every saved filter of an account, as when the account is removed. */
+export async function deleteSavedFilters(accountName: string): Promise<void> {
+  if (rawEntries(readAllFilters(), accountName).length > 0) {
+    await updateAccountFilters(accountName, () => undefined);
+  }
 }
 
 /** Returns why a filter name cannot be used, or undefined when it can. */
@@ -110,19 +118,62 @@ export async function chooseSavedFilter(
   return pick?.filter;
 }
 
+/** Reads the setting's value as an object of lists; anything else counts as no filters. */
+function readAllFilters(): Record<string, unknown> {
+  const all = vscode.workspace.getConfiguration(SECTION).get<unknown>(SAVED_FILTERS_SETTING);
+  return typeof all === 'object' && all !== null && !Array.isArray(all)
+    ? (all as Record<string, unknown>)
+    : {};
+}
+
+/** Returns an account's entries as stored, whatever their shape; a name such as `__proto__` too. */
+function rawEntries(all: Record<string, unknown>, accountName: string): unknown[] {
+  const list = Object.hasOwn(all, accountName) ? all[accountName] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+/**
+ * Rewrites one account's list in the user settings, leaving every other account's list as it is.
+ * A change that returns undefined removes the account's list.
+ */
 async function updateAccountFilters(
   accountName: string,
-  change: (filters: readonly SavedFilter[]) => SavedFilter[],
+  change: (entries: readonly unknown[]) => unknown[] | undefined,
 ): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);
   const inspected = config.inspect<unknown>(SAVED_FILTERS_SETTING)?.globalValue;
-  const all =
-    typeof inspected === 'object' && inspected !== null
-      ? { ...(inspected as Record<string, unknown>) }
+  const stored =
+    typeof inspected === 'object' && inspected !== null && !Array.isArray(inspected)
+      ? (inspected as Record<string, unknown>)
       : {};
-  const current = readSavedFilters(accountName).filters;
-  all[accountName] = change(current).map((filter) => ({ name: filter.name, ...filter.request }));
+  // Copied property by property, so that a name such as `__proto__` stays an ordinary key.
+  const all: Record<string, unknown> = {};
+  for (const [name, list] of Object.entries(stored)) {
+    defineEntry(all, name, list);
+  }
+  const next = change(rawEntries(stored, accountName));
+  if (next === undefined) {
+    delete all[accountName];
+  } else {
+    defineEntry(all, accountName, next);
+  }
   await config.update(SAVED_FILTERS_SETTING, all, vscode.ConfigurationTarget.Global);
+}
+
+function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function entryNamed(entry: unknown, name: string): boolean {
+  const entryName = (entry as { name?: unknown } | null)?.name;
+  return (
+    typeof entryName === 'string' && entryName.trim().toLowerCase() === name.trim().toLowerCase()
+  );
 }
 
 function parseSavedFilter(entry: unknown): SavedFilter | undefined {
@@ -136,13 +187,24 @@ function parseSavedFilter(entry: unknown): SavedFilter | undefined {
   if (typeof window !== 'string' || !Object.hasOwn(WINDOW_LABELS, window)) {
     return undefined;
   }
+  // A field of the wrong type makes the whole entry invalid: dropping only the field would run
+  // a broader query than the one saved.
+  const wrongType =
+    (from !== undefined && typeof from !== 'string') ||
+    (to !== undefined && typeof to !== 'string') ||
+    (prefix !== undefined && typeof prefix !== 'string') ||
+    (show !== undefined && show !== 'all' && show !== 'bad') ||
+    (pageSize !== undefined && typeof pageSize !== 'number');
+  if (wrongType) {
+    return undefined;
+  }
   const request: QueryRequest = {
     window: window as WindowPreset,
-    ...(typeof from === 'string' ? { from } : {}),
-    ...(typeof to === 'string' ? { to } : {}),
-    ...(typeof prefix === 'string' ? { prefix } : {}),
-    ...(show === 'all' || show === 'bad' ? { show } : {}),
-    ...(typeof pageSize === 'number' ? { pageSize } : {}),
+    ...(from !== undefined ? { from: from } : {}),
+    ...(to !== undefined ? { to: to } : {}),
+    ...(prefix !== undefined ? { prefix: prefix } : {}),
+    ...(show !== undefined ? { show: show } : {}),
+    ...(pageSize !== undefined ? { pageSize: pageSize } : {}),
   };
   try {
     resolveQuery(request, Date.now());

@@ -189,13 +189,86 @@ describe('TCXC accounts', () => {
     assert.deepEqual(loadedKeys(api), first);
   });
 
+  it('keeps hand-edited entries when saving', async () => {
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const handEdited = [
+      { name: 'Typo', window: 'last7Days', show: 'failed' },
+      { name: 'Numeric prefix', window: 'last7Days', prefix: 44 },
+    ];
+    await config.update(
+      'savedFilters',
+      { 'Signature account': handEdited },
+      vscode.ConfigurationTarget.Global,
+    );
+
+    await vscode.commands.executeCommand('tcxc.saveFilter', 'Last week, all calls');
+
+    const stored = vscode.workspace
+      .getConfiguration('tcxc')
+      .get<Record<string, unknown[]>>('savedFilters');
+    assert.deepEqual(stored?.['Signature account'], [
+      ...handEdited,
+      { name: 'Last week, all calls', ...LAST_WEEK },
+    ]);
+  });
+
+  it('does not run an entry of the wrong type', async () => {
+    const request = api.history.request;
+
+    await vscode.commands.executeCommand('tcxc.runSavedFilter', 'Typo');
+
+    assert.deepEqual(api.history.request, request);
+  });
+
+  it('rejects hostile account arguments', async () => {
+    const before = api.credentials.accounts.length;
+    const hostile: unknown[] = [
+      { name: 'E\u200bU', login, apiKey },
+      { name: 'Line\nbreak', login, apiKey },
+      { name: 'Bogus method', login, apiKey, authMethod: 'bogus' },
+      { name: 42, login, apiKey },
+      { name: 'No login', apiKey },
+    ];
+
+    const ids: unknown[] = [];
+    for (const argument of hostile) {
+      ids.push(await vscode.commands.executeCommand('tcxc.addAccount', argument));
+    }
+
+    assert.deepEqual(
+      ids,
+      hostile.map(() => undefined),
+    );
+    assert.equal(api.credentials.accounts.length, before);
+  });
+
+  it('uses its own URL over an invalid setting', async () => {
+    const config = vscode.workspace.getConfiguration('tcxc');
+    const shared = endpoint();
+    const id = await vscode.commands.executeCommand<string | undefined>('tcxc.addAccount', {
+      name: 'Own URL',
+      login,
+      apiKey,
+      endpoint: `${shared}/`,
+    });
+    assert.ok(id, 'adding the account failed');
+    added.push(id);
+    await config.update('endpoint', 'not a url', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('tcxc.fetchCdrs', LAST_WEEK, { focusTree: false });
+
+      assert.equal(api.history.account?.id, id);
+      assert.ok((api.history.collection?.size ?? 0) > 0, 'nothing was loaded');
+    } finally {
+      await config.update('endpoint', shared, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stores saved filters without secrets', () => {
     const stored = vscode.workspace.getConfiguration('tcxc').get<unknown>('savedFilters');
     const text = JSON.stringify(stored);
 
-    assert.deepEqual(stored, {
-      'Signature account': [{ name: 'Last week, all calls', ...LAST_WEEK }],
-    });
+    assert.deepEqual(Object.keys(stored as object), ['Signature account']);
     assert.ok(!text.includes(apiKey), 'the API key reached the saved filters');
     assert.ok(!text.includes(login), 'the login reached the saved filters');
   });

@@ -1037,6 +1037,20 @@ describe('TcxcClient with HTTP Digest against test server', () => {
     }
   });
 
+  it('rejects credentials answered without a challenge', async () => {
+    const server = await serve((request, response, self) => {
+      if (self.check(request) === undefined) {
+        sendChallenge(response, [self.authority.challenge(false)]);
+        return;
+      }
+      response.writeHead(401, { 'content-type': 'text/plain' });
+      response.end('denied');
+    });
+    const error = await failureOf(() => clientFor(server).fetchPage(WHOLE_DATASET_QUERY));
+    assert.ok(error instanceof DigestAuthenticationError, String(error));
+    assert.equal(server.authorizations.length, 1);
+  });
+
   it('rejects RFC 2069 challenges', async () => {
     const server = await serve((_request, response) => {
       sendChallenge(response, ['Digest realm="old", nonce="abc"']);
