@@ -43,6 +43,10 @@ function standIn(counter: { calls: number }): unknown {
       }
       return standIn(counter);
     },
+    // Writes, such as a status bar item's name, are accepted and forgotten.
+    set() {
+      return true;
+    },
     apply() {
       counter.calls++;
       return standIn(counter);
