@@ -68,6 +68,17 @@ export interface ClientLogger {
   warn(message: string): void;
 }
 
+/** A failed attempt that the client is about to retry. */
+export interface RetryNotice {
+  /** Number of the attempt that failed, from 1. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Why it failed, as the log states it, such as `HTTP 429`. */
+  readonly reason: string;
+  /** Wait before the next attempt, in milliseconds. */
+  readonly delayMs: number;
+}
+
 /**
  * The authentication method of requests: `signature` adds `ts`, `api_login` and a SHA-256
  * `signature` to each form, and `digest` uses HTTP Digest authentication (RFC 7616) with the
@@ -93,6 +104,8 @@ export interface ClientOptions {
   /** Older name of `responseTimeoutMs`, used when that is not set. */
   readonly timeoutMs?: number;
   readonly logger?: ClientLogger;
+  /** Called before each wait for a retry, so a UI can say why a request takes longer. */
+  readonly onRetry?: (notice: RetryNotice) => void;
   /** Clock in milliseconds; tests set it to simulate clock offsets. */
   readonly now?: () => number;
   /** Changes to the retry limits of retry.ts. `{ maxRetries: 0 }` turns automatic retries off. */
@@ -151,6 +164,7 @@ export class TcxcClient implements PageSource {
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly logger: ClientLogger | undefined;
+  private readonly onRetry: ((notice: RetryNotice) => void) | undefined;
   private readonly now: () => number;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: Sleep;
@@ -170,6 +184,7 @@ export class TcxcClient implements PageSource {
   private readonly requestUri: string;
 
   constructor(options: ClientOptions) {
+    this.onRetry = options.onRetry;
     this.endpoint = validateEndpoint(options.endpoint);
     this.login = options.credentials.login;
     this.authMethod = validAuthMethod(options.authMethod ?? 'signature');
@@ -252,6 +267,7 @@ export class TcxcClient implements PageSource {
         `${description}: attempt ${attempt} of ${maxAttempts} failed (${retry.reason}), ` +
           `retrying in ${formatSeconds(retry.delayMs)}`,
       );
+      this.onRetry?.({ attempt, maxAttempts, reason: retry.reason, delayMs: retry.delayMs });
       try {
         await waitBeforeRetry(this.sleep, retry.delayMs, signal);
       } catch (error) {

@@ -7,7 +7,7 @@ import { QueryRequest, describeRequest, resolveQuery } from '../model/timeWindow
 import { NewAccount, addAccount, chooseAccount, promptNewAccount } from './accountCommands';
 import { CdrPanel } from './cdrPanel';
 import { CredentialStore, MissingCredentialsError, promptAndStoreCredentials } from './credentials';
-import { CallHistory, errorMessage } from './history';
+import { CallHistory, errorMessage, retryMessage } from './history';
 import { exportCdrsCommand } from './exportCommand';
 import { CdrDocumentProvider, openCdrDocument } from './jsonDocument';
 import { Log } from './log';
@@ -355,7 +355,7 @@ async function runQuery(
 ): Promise<void> {
   const description = describeRequest(request);
   try {
-    const result = await withProgress('Fetching CDRs', (token) =>
+    const result = await withProgress(context.history, 'Fetching CDRs', (token) =>
       context.history.start(request, token),
     );
     if (options.focusTree !== false) {
@@ -378,7 +378,7 @@ async function loadMore(context: CommandContext): Promise<void> {
     return;
   }
   try {
-    const page = await withProgress('Loading more CDRs', (token) =>
+    const page = await withProgress(context.history, 'Loading more CDRs', (token) =>
       context.history.loadNextPage(token),
     );
     context.log.info('Fetch', `Page ${page.pageIndex + 1}: ${page.added.length} new CDRs`);
@@ -399,7 +399,7 @@ async function loadAllPages(context: CommandContext): Promise<void> {
     return;
   }
   try {
-    const pages = await withProgress('Loading all pages', (token, progress) =>
+    const pages = await withProgress(history, 'Loading all pages', (token, progress) =>
       history.loadAllPages(token, (page) => {
         const loaded = history.collection?.size ?? 0;
         progress.report({ message: `${loaded} CDRs, page ${page.pageIndex + 1}` });
@@ -490,7 +490,12 @@ async function requireCredentials(context: CommandContext): Promise<TcxcCredenti
   return answer === set ? setCredentials(context) : undefined;
 }
 
+/**
+ * Runs a task under a notification with Cancel. While the client waits to retry a failed request,
+ * the notification says why and for how long, so a long wait is not a silent spinner.
+ */
 function withProgress<T>(
+  history: CallHistory,
   title: string,
   task: (
     token: vscode.CancellationToken,
@@ -499,7 +504,16 @@ function withProgress<T>(
 ): Thenable<T> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `TCXC: ${title}`, cancellable: true },
-    (progress, token) => task(token, progress),
+    async (progress, token) => {
+      const retries = history.onDidScheduleRetry((notice) => {
+        progress.report({ message: retryMessage(notice) });
+      });
+      try {
+        return await task(token, progress);
+      } finally {
+        retries.dispose();
+      }
+    },
   );
 }
 

@@ -6,7 +6,7 @@ import { ExportError, ExportResult, exportCdrs } from '../export/exporter';
 import { ExportTarget, defaultExportName, formatOfFile, parseExportTarget } from '../export/target';
 import { inertText } from '../model/format';
 import type { CommandContext } from './commands';
-import { CallHistory, errorMessage } from './history';
+import { CallHistory, errorMessage, retryMessage } from './history';
 
 type ExportSource = ReturnType<CallHistory['exportSource']>;
 
@@ -74,6 +74,9 @@ async function runExport(
       async (progress, token) => {
         const abort = new AbortController();
         const cancellation = token.onCancellationRequested(() => abort.abort());
+        const retries = context.history.onDidScheduleRetry((notice) =>
+          progress.report({ message: retryMessage(notice) }),
+        );
         try {
           return await exportCdrs({
             source,
@@ -87,6 +90,7 @@ async function runExport(
           });
         } finally {
           cancellation.dispose();
+          retries.dispose();
         }
       },
     );

@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
-import { AuthMethod, PageSource, TcxcClient, validateEndpoint } from '../client/client';
+import {
+  AuthMethod,
+  PageSource,
+  RetryNotice,
+  TcxcClient,
+  validateEndpoint,
+} from '../client/client';
 import { loadRemainingPagesConcurrently } from '../client/concurrentPaging';
 import { CancelledError } from '../client/errors';
 import { CdrPager, PageResult } from '../client/paging';
 import { Cdr } from '../model/cdr';
 import { CdrCollection } from '../model/grouping';
 import { QueryRequest, resolveQuery } from '../model/timeWindow';
+import { inertText, singleLine } from '../model/format';
 import { formatCount } from '../panel/table';
 import { Account, AccountCredentials, MissingCredentialsError } from './credentials';
 import { Log } from './log';
@@ -58,6 +65,9 @@ interface InFlightLoad {
 export class CallHistory implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<HistoryChange>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly retryEmitter = new vscode.EventEmitter<RetryNotice>();
+  /** Fires when a request failed and is about to be sent again, after a wait. */
+  readonly onDidScheduleRetry = this.retryEmitter.event;
   private client: TcxcClient | undefined;
   private clientUses:
     ((active: AccountCredentials, settings: RequestSettings) => boolean) | undefined;
@@ -491,6 +501,7 @@ export class CallHistory implements vscode.Disposable {
       connectTimeoutMs: settings.connectTimeoutMs,
       logger: this.log.forClient(),
       proxy: settings.proxy,
+      onRetry: (notice) => this.retryEmitter.fire(notice),
     });
     this.closeClient();
     this.client = client;
@@ -548,6 +559,7 @@ export class CallHistory implements vscode.Disposable {
     this.cancelInFlight();
     this.closeClient();
     this.changeEmitter.dispose();
+    this.retryEmitter.dispose();
   }
 }
 
@@ -586,4 +598,13 @@ class PendingPage {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Describes a coming retry, such as "HTTP 429 at attempt 1 of 5; trying again in 30 s…". */
+export function retryMessage(notice: RetryNotice): string {
+  const seconds = Math.max(1, Math.round(notice.delayMs / 1000));
+  return (
+    `${inertText(singleLine(notice.reason))} at attempt ${notice.attempt} of ${notice.maxAttempts}; ` +
+    `trying again in ${seconds} s…`
+  );
 }

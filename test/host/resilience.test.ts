@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TcxcExtensionApi } from '../../src/extension';
+import { retryMessage } from '../../src/ui/history';
 import type { HistoryNode } from '../../src/ui/tree';
 import { startEmulator } from '../../src/emulator/server';
 import { startTestProxy } from '../unit/testProxy';
@@ -33,6 +34,28 @@ describe('extension under stress', () => {
 
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('announces a rate-limit wait', async () => {
+    const limited = await startEmulator({ dataset: { seed: 9, count: 50, days: 7 } });
+    limited.injectFaults({ type: 'rateLimit', retryAfter: 1 });
+    const restore = await setUserSetting('tcxc', 'endpoint', limited.endpoint);
+    const messages: string[] = [];
+    const listener = api.history.onDidScheduleRetry((notice) =>
+      messages.push(retryMessage(notice)),
+    );
+    try {
+      await api.history.start({ ...WEEK, pageSize: 20 });
+
+      assert.deepEqual(messages, [
+        'HTTP 429, Retry-After 1 s at attempt 1 of 5; trying again in 1 s…',
+      ]);
+      assert.equal(api.history.collection?.size, 20);
+    } finally {
+      listener.dispose();
+      await restore();
+      await limited.close();
+    }
   });
 
   it('rapid refreshes keep one node per call', async () => {

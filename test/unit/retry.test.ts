@@ -7,7 +7,7 @@ import {
   Socket,
   createServer as createNetServer,
 } from 'node:net';
-import { ClientOptions, FixedQuery, TcxcClient } from '../../src/client/client';
+import { ClientOptions, FixedQuery, RetryNotice, TcxcClient } from '../../src/client/client';
 import {
   ApiError,
   AuthenticationError,
@@ -334,6 +334,25 @@ describe('TcxcClient retries', () => {
     assert.equal(page.records.length, 10);
     assert.equal(emulator.requestCount, 2);
     assert.deepEqual(waits, [60_000]);
+  });
+
+  it('announces each retry before its wait', async () => {
+    emulator.injectFaults({ type: 'rateLimit', retryAfter: 30 });
+    emulator.injectFaults({ type: 'serverError', status: 503 });
+    const notices: RetryNotice[] = [];
+    const client = newClient({ onRetry: (notice) => notices.push(notice) });
+
+    await client.fetchPage(QUERY, WINDOW);
+
+    assert.deepEqual(
+      notices.map(({ attempt, maxAttempts, delayMs }) => ({ attempt, maxAttempts, delayMs })),
+      [
+        { attempt: 1, maxAttempts: 5, delayMs: 30_000 },
+        { attempt: 2, maxAttempts: 5, delayMs: waits[1] },
+      ],
+    );
+    assert.match(notices[0].reason, /HTTP 429/);
+    assert.match(notices[1].reason, /HTTP 503/);
   });
 
   it('reports Retry-After over the cap', async () => {
