@@ -92,14 +92,14 @@ async function clearCredentials(context: CommandContext): Promise<void> {
   const clear: vscode.MessageItem = { title: 'Clear' };
   const account = context.credentials.activeAccount;
   const others = context.credentials.accounts.length - 1;
-  const whose = account ? `of the account ${inertText(singleLine(account.name))} ` : '';
-  const kept =
+  const accountPart = account ? `of the account ${inertText(singleLine(account.name))} ` : '';
+  const othersNote =
     others > 0
       ? ` The ${others === 1 ? 'other account keeps its' : `other ${others} accounts keep their`} credentials.`
       : '';
   const answer = await vscode.window.showWarningMessage(
-    `Remove the stored TCXC login and API key ${whose}from this machine? The loaded CDRs are ` +
-      `cleared too.${kept}`,
+    `Remove the stored TCXC login and API key ${accountPart}from this machine? The loaded CDRs are ` +
+      `cleared too.${othersNote}`,
     { modal: true },
     clear,
   );
@@ -492,7 +492,7 @@ async function requireCredentials(context: CommandContext): Promise<TcxcCredenti
 
 /**
  * Runs a task under a notification with Cancel. While the client waits to retry a failed request,
- * the notification says why and for how long, so a long wait is not a silent spinner.
+ * the notification shows why and for how long, so a long wait is not a silent spinner.
  */
 function withProgress<T>(
   history: CallHistory,
