@@ -25,6 +25,13 @@ export function parseFromPanel(value: unknown): FromPanel | undefined {
             sort: { column: message.sort.column, descending: message.sort.descending },
           }
         : { type: 'ready' };
+    case 'sort':
+      return isSortOrder(message.sort)
+        ? {
+            type: 'sort',
+            sort: { column: message.sort.column, descending: message.sort.descending },
+          }
+        : undefined;
     case 'nextRows':
       return Number.isSafeInteger(message.transfer) && (message.transfer as number) >= 0
         ? { type: 'nextRows', transfer: message.transfer as number }

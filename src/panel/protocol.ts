@@ -204,6 +204,8 @@ export type FromPanel =
    * order, in which the extension picks the rows of the first part.
    */
   | { readonly type: 'ready'; readonly sort?: SortOrder }
+  /** The user sorted the table; the first part of the next rows follows this order. */
+  | { readonly type: 'sort'; readonly sort: SortOrder }
   /** The panel has drawn the part of the transfer `transfer` that it received last. */
   | { readonly type: 'nextRows'; readonly transfer: number }
   /** Fetch the first page of a new query with these filters. */

@@ -138,6 +138,9 @@ export class CdrPanel implements vscode.Disposable {
         this.panelSort = message.sort ?? DEFAULT_SORT;
         this.post(this.snapshot());
         return;
+      case 'sort':
+        this.panelSort = message.sort;
+        return;
       case 'nextRows':
         this.sendNextPart(message.transfer);
         return;

@@ -288,14 +288,33 @@ export function accountNameProblem(name: string, accounts: readonly Account[]): 
   if (UNSAFE_CHARACTER.test(trimmed) || INVISIBLE_CHARACTER.test(trimmed)) {
     return 'Use visible characters only: no line breaks, control or direction characters.';
   }
-  if (accounts.some((account) => account.name.toLowerCase() === trimmed.toLowerCase())) {
+  if (!VISIBLE_CHARACTER.test(trimmed)) {
+    return 'Use at least one visible character.';
+  }
+  const compared = comparableName(trimmed);
+  if (accounts.some((account) => comparableName(account.name) === compared)) {
     return `An account named "${trimmed}" exists already.`;
   }
   return undefined;
 }
 
-/** Zero-width characters, which would let two names look the same. */
-const INVISIBLE_CHARACTER = /\u034f|[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]/;
+/**
+ * Characters that draw nothing or only change the one before: format characters, variation
+ * selectors, tags and the Hangul fillers. They would let two names look the same.
+ */
+const INVISIBLE_CHARACTER =
+  /\p{Cf}|\u034f|\u115f|\u1160|\u3164|\uffa0|[\u180b-\u180f]|[\ufe00-\ufe0f]|[\u{e0000}-\u{e007f}]|[\u{e0100}-\u{e01ef}]/u;
+
+/** A character that draws something: a letter, digit, mark, punctuation or symbol. */
+const VISIBLE_CHARACTER = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * Returns the form in which two names count as the same: compatibility-normalized (NFKC), so
+ * that a no-break or wide space equals a space, with runs of spaces made one, in lower case.
+ */
+function comparableName(name: string): string {
+  return name.normalize('NFKC').replace(/\s+/gu, ' ').trim().toLowerCase();
+}
 
 /** Reads the stored account list, dropping entries of the wrong shape. */
 function parseAccountsState(value: unknown): AccountsState {

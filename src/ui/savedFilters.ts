@@ -180,7 +180,12 @@ function parseSavedFilter(entry: unknown): SavedFilter | undefined {
   if (typeof entry !== 'object' || entry === null) {
     return undefined;
   }
-  const { name, window, from, to, prefix, show, pageSize } = entry as Record<string, unknown>;
+  const fields = entry as Record<string, unknown>;
+  // A misspelt key, such as `prefx`, would otherwise be dropped and run a broader query.
+  if (Object.keys(fields).some((key) => !FILTER_KEYS.has(key))) {
+    return undefined;
+  }
+  const { name, window, from, to, prefix, show, pageSize } = fields;
   if (typeof name !== 'string' || filterNameProblem(name) !== undefined) {
     return undefined;
   }
@@ -213,6 +218,9 @@ function parseSavedFilter(entry: unknown): SavedFilter | undefined {
   }
   return { name: name.trim(), request };
 }
+
+/** The keys of a saved filter entry. */
+const FILTER_KEYS = new Set(['name', 'window', 'from', 'to', 'prefix', 'show', 'pageSize']);
 
 function describeEntry(entry: unknown, index: number): string {
   const name = (entry as { name?: unknown } | null)?.name;

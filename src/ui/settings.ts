@@ -9,6 +9,12 @@ export const SECTION = 'tcxc';
  * requests and publishes no limit, so the default stays low.
  */
 export const DEFAULT_FETCH_CONCURRENCY = 2;
+/**
+ * Largest `tcxc.maxCdrsInMemory`. The panel's table is one row of 24 px per CDR, and Chromium
+ * draws no element taller than 33,554,428 px, so rows past about 1,398,000 could not be scrolled
+ * to.
+ */
+export const MAX_CDRS_IN_MEMORY = 1_000_000;
 /** Default of `tcxc.maxCdrsInMemory`. */
 export const DEFAULT_MAX_CDRS_IN_MEMORY = 200_000;
 
@@ -39,7 +45,12 @@ export function readRequestSettings(): RequestSettings {
       clamp(config.get<unknown>('fetchConcurrency'), DEFAULT_FETCH_CONCURRENCY, 1, 8),
     ),
     maxCdrsInMemory: Math.round(
-      clamp(config.get<unknown>('maxCdrsInMemory'), DEFAULT_MAX_CDRS_IN_MEMORY, 1000, 2_000_000),
+      clamp(
+        config.get<unknown>('maxCdrsInMemory'),
+        DEFAULT_MAX_CDRS_IN_MEMORY,
+        1000,
+        MAX_CDRS_IN_MEMORY,
+      ),
     ),
     proxy: readProxySettings(),
   };

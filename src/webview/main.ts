@@ -499,6 +499,7 @@ class Panel {
 
   private changeSort(sort: SortOrder): void {
     this.sort = sort;
+    this.post({ type: 'sort', sort });
     this.table.setSort(sort);
     this.refreshRows();
     this.table.setSelectedKey(this.selectedKey, true);

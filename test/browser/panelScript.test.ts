@@ -332,6 +332,11 @@ describe('CDR panel script in a real browser', function () {
         );
         seen.add(direction);
         assert.equal(await timeHeader.getAttribute('aria-sort'), 'none');
+        const sorts = (await panel.posted()).filter((message) => message.type === 'sort');
+        assert.deepEqual(sorts.at(-1), {
+          type: 'sort',
+          sort: { column, descending: direction === 'descending' },
+        });
         const expected = sortedBy(field, direction === 'descending');
 
         // Sorting keeps the selected row in view, so go back to the top first.

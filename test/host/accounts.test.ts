@@ -194,6 +194,7 @@ describe('TCXC accounts', () => {
     const handEdited = [
       { name: 'Typo', window: 'last7Days', show: 'failed' },
       { name: 'Numeric prefix', window: 'last7Days', prefix: 44 },
+      { name: 'Misspelt', window: 'last7Days', prefx: '44' },
     ];
     await config.update(
       'savedFilters',
@@ -216,6 +217,7 @@ describe('TCXC accounts', () => {
     const request = api.history.request;
 
     await vscode.commands.executeCommand('tcxc.runSavedFilter', 'Typo');
+    await vscode.commands.executeCommand('tcxc.runSavedFilter', 'Misspelt');
 
     assert.deepEqual(api.history.request, request);
   });
@@ -224,6 +226,9 @@ describe('TCXC accounts', () => {
     const before = api.credentials.accounts.length;
     const hostile: unknown[] = [
       { name: 'E\u200bU', login, apiKey },
+      { name: '\u3164', login, apiKey },
+      { name: 'Signature\u00a0account', login, apiKey },
+      { name: 'Signature account\ufe0f', login, apiKey },
       { name: 'Line\nbreak', login, apiKey },
       { name: 'Bogus method', login, apiKey, authMethod: 'bogus' },
       { name: 42, login, apiKey },

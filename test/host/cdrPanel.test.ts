@@ -226,6 +226,36 @@ describe('CDR panel in VS Code', () => {
         const maxRest = Math.max(...rest.map((row) => value(row) ?? -Infinity));
         assert.ok(maxRest <= minFirst, `a later row has ${maxRest}, a first-part row ${minFirst}`);
       }
+
+      // A sort chosen in the panel orders the first part of the next query's rows.
+      const posts = recordPosts(api);
+      await api.panel.handleMessage({
+        type: 'sort',
+        sort: { column: 'duration', descending: true },
+      });
+      await api.history.start({ window: 'last7Days', show: 'all', pageSize: 5000 });
+      await waitUntil(
+        () => posts.messages.some((m) => m.type === 'rows' && m.reset),
+        'the first part of the new query',
+      );
+      posts.stop();
+      const reset = posts.messages.find((m) => m.type === 'rows' && m.reset);
+      assert.ok(reset?.type === 'rows');
+      // The selected row travels in the first part wherever it sorts.
+      const firstKeys = new Set(decodeRows(reset.rows).map((row) => row.key));
+      if (firstKeys.size > FIRST_PART_ROWS && api.panel.selected !== undefined) {
+        firstKeys.delete(api.panel.selected);
+      }
+      const durations = (api.history.collection?.all() ?? []).map((cdr) => ({
+        first: firstKeys.has(cdr.key),
+        duration: cdr.durationSeconds ?? -1,
+      }));
+      const minFirst = Math.min(...durations.filter((d) => d.first).map((d) => d.duration));
+      const maxRest = Math.max(...durations.filter((d) => !d.first).map((d) => d.duration));
+      assert.ok(
+        maxRest <= minFirst,
+        `a later row lasted ${maxRest} s, a first-part row ${minFirst} s`,
+      );
     } finally {
       await config.update('endpoint', endpoint, vscode.ConfigurationTarget.Global);
       await large.close();

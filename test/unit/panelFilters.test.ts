@@ -107,6 +107,20 @@ describe('filtersFromRequest', () => {
 });
 
 describe('panel messages', () => {
+  it('parses a sort change', () => {
+    const sort = { column: 'amount', descending: true };
+
+    assert.deepEqual(parseFromPanel({ type: 'sort', sort: { ...sort, extra: 1 } }), {
+      type: 'sort',
+      sort,
+    });
+    assert.equal(parseFromPanel({ type: 'sort' }), undefined);
+    assert.equal(
+      parseFromPanel({ type: 'sort', sort: { column: 'nope', descending: true } }),
+      undefined,
+    );
+  });
+
   it('accepts each well-formed message', () => {
     assert.deepEqual(parseFromPanel({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseFromPanel({ type: 'select', key: 'i_cdr:7', extra: 1 }), {
