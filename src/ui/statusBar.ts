@@ -105,6 +105,16 @@ export function statusContent(accountName: string, history: CallHistory): Status
   const totals = { calls, answered };
   const asr = totals.calls === 0 ? '-' : `${((100 * totals.answered) / totals.calls).toFixed(1)}%`;
   const cdrs = formatCount(totals.calls);
+  if (history.request?.show === 'bad') {
+    // A query of failed calls only has no meaningful ASR.
+    return {
+      text: `$(call-incoming) TCXC ${name} · ${cdrs} failed calls`,
+      tooltip:
+        `TCXC account ${name}. Last fetch at ${clock(last.at)} UTC: ${cdrs} failed calls ` +
+        'loaded.\nClick to open the CDR panel.',
+      warning: false,
+    };
+  }
   return {
     text: `$(call-incoming) TCXC ${name} · ${cdrs} CDRs · ASR ${asr}`,
     tooltip:

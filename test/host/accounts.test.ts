@@ -138,6 +138,19 @@ describe('TCXC accounts', () => {
     assert.equal(content.warning, false);
   });
 
+  it('shows no ASR for failed calls only', async () => {
+    await vscode.commands.executeCommand(
+      'tcxc.fetchCdrs',
+      { ...LAST_WEEK, show: 'bad' },
+      { focusTree: false },
+    );
+
+    const text = api.statusBar.content?.text ?? '';
+    assert.match(text, /failed calls$/);
+    assert.doesNotMatch(text, /ASR/);
+    await vscode.commands.executeCommand('tcxc.fetchCdrs', LAST_WEEK, { focusTree: false });
+  });
+
   it('switches the account and fetches again', async () => {
     const digestKeys = loadedKeys(api);
 
