@@ -12,6 +12,7 @@ import {
   BadResponseError,
   CancelledError,
   DigestAuthenticationError,
+  DigestNotAcceptedError,
   NetworkError,
   ResponseTooLargeError,
   TcxcError,
@@ -244,7 +245,14 @@ export class TcxcClient implements PageSource {
       let failure = outcome.error;
       let retry: PlannedRetry | undefined;
       const measuredOffsetMs = outcome.serverClockOffsetMs;
-      if (failure instanceof AuthenticationError && measuredOffsetMs !== undefined) {
+      if (
+        this.authMethod === 'digest' &&
+        failure instanceof AuthenticationError &&
+        !(failure instanceof DigestAuthenticationError)
+      ) {
+        // The clock plays no part in Digest, so a `fail` status means the server ignored it.
+        failure = new DigestNotAcceptedError(failure.serverMessage);
+      } else if (failure instanceof AuthenticationError && measuredOffsetMs !== undefined) {
         const offBy = Math.abs(measuredOffsetMs - clockOffsetMs) > CLOCK_OFFSET_THRESHOLD_MS;
         if (offBy && !clockCorrected && attempt <= this.retryPolicy.maxRetries) {
           clockCorrected = true;

@@ -75,6 +75,20 @@ export class DigestAuthenticationError extends AuthenticationError {
   }
 }
 
+/**
+ * A `fail` status in answer to an HTTP Digest request: a server that does not check Digest reads
+ * the request as one without a signature, so the URL or the method of the account is wrong.
+ */
+export class DigestNotAcceptedError extends AuthenticationError {
+  constructor(serverMessage: string) {
+    super(serverMessage);
+    this.message =
+      `Authentication failed: the server answered "${serverMessage}" to an HTTP Digest request, ` +
+      'as a server without HTTP Digest does. Check the URL of the account, or use the signature ' +
+      'method.';
+  }
+}
+
 /** A response of `{"status":"error","message":...}` or another non-success status. */
 export class ApiError extends TcxcError {
   readonly kind = 'api';

@@ -23,6 +23,7 @@ import {
   AuthenticationError,
   BadResponseError,
   DigestAuthenticationError,
+  DigestNotAcceptedError,
   HttpError,
 } from '../../src/client/errors';
 import { fetchAllCdrs } from '../../src/client/paging';
@@ -580,6 +581,17 @@ describe('TcxcClient with HTTP Digest against emulator', () => {
       '200 accepted 3',
       '200 accepted 4',
     ]);
+  });
+
+  it('explains a server without Digest', async () => {
+    const emulator = await start({ digestAlgorithms: [] });
+
+    const error = await failureOf(() => digestClient(emulator).fetchPage(WHOLE_DATASET_QUERY));
+
+    assert.ok(error instanceof DigestNotAcceptedError, String(error));
+    assert.match(error.message, /as a server without HTTP Digest does/);
+    assert.doesNotMatch(error.message, /clock/);
+    assert.equal(emulator.requestCount, 1);
   });
 
   it('fails once on wrong password', async () => {
