@@ -74,7 +74,7 @@ export interface RetryNotice {
   /** Number of the attempt that failed, from 1. */
   readonly attempt: number;
   readonly maxAttempts: number;
-  /** Why it failed, as the log states it, such as `HTTP 429`. */
+  /** Reason of the failure, as the log states it, such as `HTTP 429`. */
   readonly reason: string;
   /** Wait before the next attempt, in milliseconds. */
   readonly delayMs: number;
@@ -105,7 +105,7 @@ export interface ClientOptions {
   /** Older name of `responseTimeoutMs`, used when that is not set. */
   readonly timeoutMs?: number;
   readonly logger?: ClientLogger;
-  /** Called before each wait for a retry, so a UI can say why a request takes longer. */
+  /** Called before each wait for a retry, so a UI can show why a request takes longer. */
   readonly onRetry?: (notice: RetryNotice) => void;
   /** Clock in milliseconds; tests set it to simulate clock offsets. */
   readonly now?: () => number;

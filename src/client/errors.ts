@@ -76,7 +76,7 @@ export class DigestAuthenticationError extends AuthenticationError {
 }
 
 /**
- * A `fail` status in answer to an HTTP Digest request: a server that does not check Digest reads
+ * A `fail` status in response to an HTTP Digest request: a server that does not check Digest reads
  * the request as one without a signature, so the URL or the method of the account is wrong.
  */
 export class DigestNotAcceptedError extends AuthenticationError {

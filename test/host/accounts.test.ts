@@ -303,7 +303,8 @@ describe('TCXC credential store', () => {
       assert.equal(active?.account.name, 'Default');
       assert.deepEqual(active?.credentials, { login: 'buyer', apiKey: 'k-1' });
       assert.equal(secrets.values.has('tcxc.credentials'), false);
-      assert.ok(active && secrets.values.has(secretKeyOf(active.account.id)));
+      assert.ok(active, 'no active account');
+      assert.ok(secrets.values.has(secretKeyOf(active.account.id)));
     } finally {
       store.dispose();
     }
