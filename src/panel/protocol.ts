@@ -94,7 +94,7 @@ export interface RowColumns {
 /**
  * The position of a message in a snapshot of the loaded rows. A large snapshot arrives in parts:
  * `init` or a `rows` reset carries the first rows, enough to fill the table, and each `moreRows`
- * the next ones. The panel asks for each next part with `nextRows`, after it has drawn the last.
+ * the next ones. The panel requests each next part with `nextRows`, after it has drawn the last.
  */
 export interface RowTransfer {
   /** Number of the snapshot, new for each `init` and each `rows` reset. */
